@@ -1,1 +1,10 @@
+//! Snapdeck: a snapshot panel for VPS owners, as a Leptos single-page app.
+//!
+//! Flow, one direction: `providers` (pure requests and parsing) ← `net`
+//! (the only place that fetches) ← `state` (accounts, stores, refresh,
+//! operations) ← `components` (what is on screen).
 
+pub mod config;
+pub mod model;
+pub mod providers;
+pub mod time;

@@ -1,0 +1,162 @@
+//! `snapdeck.json`: optional deployment defaults served beside
+//! `index.html` (default proxy prefix, preset accounts, secrets optional).
+
+use serde::Deserialize;
+
+use crate::model::{Account, Credentials, ProviderKind};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Deployment {
+    /// Default CORS proxy prefix for accounts that do not set their own.
+    pub proxy: String,
+    pub accounts: Vec<Account>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeployment {
+    #[serde(default)]
+    proxy: String,
+    #[serde(default)]
+    accounts: Vec<RawAccount>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    provider: String,
+    label: String,
+    base_url: Option<String>,
+    access_key: Option<String>,
+    secret_key: Option<String>,
+    token: Option<String>,
+    /// Overrides the top-level proxy; `""` means direct.
+    proxy: Option<String>,
+}
+
+pub fn parse_provider(s: &str) -> Option<ProviderKind> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "ilkbyte" => Some(ProviderKind::Ilkbyte),
+        "vpsorg" | "vps.org" => Some(ProviderKind::Vpsorg),
+        _ => None,
+    }
+}
+
+/// Reads `snapdeck.json`; the error says what is wrong and where.
+pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
+    let raw: RawDeployment =
+        serde_json::from_slice(bytes).map_err(|e| format!("snapdeck.json is not valid: {e}"))?;
+    let mut accounts: Vec<Account> = Vec::new();
+    for (i, a) in raw.accounts.into_iter().enumerate() {
+        let at = format!("snapdeck.json: accounts[{i}]");
+        let provider = parse_provider(&a.provider).ok_or_else(|| {
+            format!(
+                "{at}: unknown provider \"{}\" (use \"ilkbyte\" or \"vpsorg\")",
+                a.provider
+            )
+        })?;
+        let label = a.label.trim().to_string();
+        if label.is_empty() {
+            return Err(format!("{at}: the label is empty"));
+        }
+        if accounts.iter().any(|other| other.label == label) {
+            return Err(format!("{at}: the label \"{label}\" is used twice"));
+        }
+        let base_url = a
+            .base_url
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| provider.default_base_url().to_string());
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(format!(
+                "{at}: base_url must start with https:// or http://"
+            ));
+        }
+        let credentials = match provider {
+            ProviderKind::Ilkbyte => match (a.access_key, a.secret_key) {
+                (Some(access), Some(secret)) if !access.is_empty() && !secret.is_empty() => {
+                    Credentials::Ilkbyte { access, secret }
+                }
+                _ => Credentials::Missing,
+            },
+            ProviderKind::Vpsorg => match a.token {
+                Some(token) if !token.is_empty() => Credentials::Vpsorg { token },
+                _ => Credentials::Missing,
+            },
+        };
+        accounts.push(Account {
+            provider,
+            label,
+            base_url,
+            credentials,
+            proxy: a
+                .proxy
+                .unwrap_or_else(|| raw.proxy.clone())
+                .trim()
+                .to_string(),
+        });
+    }
+    Ok(Deployment {
+        proxy: raw.proxy.trim().to_string(),
+        accounts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_demo_file() {
+        let json = r#"{
+          "proxy": "http://127.0.0.1:8787/",
+          "accounts": [
+            {"provider": "ilkbyte", "label": "Demo ilkbyte",
+             "base_url": "http://127.0.0.1:8790/ilkbyte",
+             "access_key": "demo-access", "secret_key": "demo-secret"},
+            {"provider": "vpsorg", "label": "Demo VPS.org",
+             "base_url": "http://127.0.0.1:8790/vpsorg/api/v1",
+             "token": "demo-token", "proxy": ""}
+          ]}"#;
+        let d = parse(json.as_bytes()).unwrap();
+        assert_eq!(d.proxy, "http://127.0.0.1:8787/");
+        assert_eq!(d.accounts.len(), 2);
+        assert_eq!(
+            d.accounts[0].proxy, "http://127.0.0.1:8787/",
+            "inherits the default"
+        );
+        assert_eq!(d.accounts[1].proxy, "", "empty means direct");
+        assert_eq!(
+            d.accounts[0].credentials,
+            Credentials::Ilkbyte {
+                access: "demo-access".into(),
+                secret: "demo-secret".into()
+            }
+        );
+        assert_eq!(d.accounts[1].provider, ProviderKind::Vpsorg);
+    }
+
+    #[test]
+    fn secrets_and_base_urls_are_optional() {
+        let d = parse(br#"{"accounts": [{"provider": "VPS.org", "label": "Team"}]}"#).unwrap();
+        assert_eq!(d.accounts[0].credentials, Credentials::Missing);
+        assert_eq!(d.accounts[0].base_url, "https://admin.vps.org/api/v1");
+        assert_eq!(parse(b"{}").unwrap(), Deployment::default());
+    }
+
+    #[test]
+    fn clear_errors() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"not json", "not valid"),
+            (br#"{"accounts": [{"provider": "aws", "label": "x"}]}"#, "unknown provider \"aws\""),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": " "}]}"#, "label is empty"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a"}, {"provider": "vpsorg", "label": "a"}]}"#, "used twice"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "base_url": "ftp://x"}]}"#, "must start with"),
+            (br#"{"acounts": []}"#, "unknown field"),
+        ];
+        for (json, want) in cases {
+            let e = parse(json).unwrap_err();
+            assert!(e.contains(want), "{e:?} lacks {want:?}");
+        }
+    }
+}

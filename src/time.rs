@@ -1,0 +1,167 @@
+//! Dates as the providers write them, read into Unix seconds, and shown
+//! relative to now. Pure: the browser's clock is passed in.
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_seconds(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s))
+}
+
+fn num(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// RFC 3339 / ISO 8601 with a zone: `2020-11-23T15:31:07+03:00`,
+/// `2025-01-15T18:30:00Z`, fractions allowed. A date alone is midnight UTC.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let date = s.get(..10)?;
+    let y = i64::from(num(date.get(..4)?)?);
+    if date.get(4..5)? != "-" || date.get(7..8)? != "-" {
+        return None;
+    }
+    let mo = num(date.get(5..7)?)?;
+    let d = num(date.get(8..10)?)?;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return civil_seconds(y, mo, d, 0, 0, 0);
+    }
+    let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
+    let h = num(rest.get(..2)?)?;
+    let mi = num(rest.get(3..5)?)?;
+    let sec = num(rest.get(6..8)?)?;
+    let mut zone = rest.get(8..)?;
+    if let Some(frac) = zone.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        zone = &frac[digits..];
+    }
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match zone.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let oh = i64::from(num(zone.get(1..3)?)?);
+            let om = i64::from(num(zone.get(zone.len() - 2..)?)?);
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Some(civil_seconds(y, mo, d, h, mi, sec)? - offset)
+}
+
+/// ilkbyte's server dates: `DD.MM.YYYY HH:MM:SS`, Turkey time (UTC+3).
+pub fn parse_ilkbyte_dmy(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, time) = s.split_once(' ')?;
+    let mut dp = date.split('.');
+    let d = num(dp.next()?)?;
+    let mo = num(dp.next()?)?;
+    let y = i64::from(num(dp.next()?)?);
+    let mut tp = time.split(':');
+    let h = num(tp.next()?)?;
+    let mi = num(tp.next()?)?;
+    let sec = num(tp.next()?)?;
+    Some(civil_seconds(y, mo, d, h, mi, sec)? - 3 * 3600)
+}
+
+/// "just now", "5 minutes ago", "in 2 hours", "3 days ago"…
+pub fn relative(now: i64, t: i64) -> String {
+    let delta = now - t;
+    let ago = delta >= 0;
+    let secs = delta.unsigned_abs();
+    if secs < 45 {
+        return "just now".into();
+    }
+    let (n, unit) = match secs {
+        s if s < 90 * 60 => (s.div_ceil(60).max(1), "minute"),
+        s if s < 36 * 3600 => ((s + 1800) / 3600, "hour"),
+        s if s < 45 * 86_400 => ((s + 43_200) / 86_400, "day"),
+        s if s < 548 * 86_400 => ((s + 15 * 86_400) / (30 * 86_400), "month"),
+        s => ((s + 182 * 86_400) / (365 * 86_400), "year"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    if ago {
+        format!("{n} {unit}{plural} ago")
+    } else {
+        format!("in {n} {unit}{plural}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_providers_dates() {
+        // 2020-11-23T12:31:07Z
+        assert_eq!(
+            parse_rfc3339("2020-11-23T15:31:07+03:00"),
+            Some(1_606_134_667)
+        );
+        assert_eq!(parse_rfc3339("2020-11-23T12:31:07Z"), Some(1_606_134_667));
+        assert_eq!(
+            parse_rfc3339("2020-11-23T12:31:07.123456Z"),
+            Some(1_606_134_667)
+        );
+        assert_eq!(
+            parse_rfc3339("2020-11-23T07:01:07-05:30"),
+            Some(1_606_134_667)
+        );
+        assert_eq!(parse_rfc3339("2024-06-15"), Some(1_718_409_600));
+        assert_eq!(
+            parse_ilkbyte_dmy("23.11.2020 15:31:07"),
+            Some(1_606_134_667)
+        );
+    }
+
+    #[test]
+    fn garbage_dates_are_none_not_panics() {
+        for bad in [
+            "",
+            "2020",
+            "2020-13-01T00:00:00Z",
+            "2020-11-23T15:31",
+            "ü020-11-23T15:31:07Z",
+            "2020-11-23T15:31:07+0",
+            "2020-11-23X15:31:07Z",
+            "23.11.2020",
+            "a.b.c d:e:f",
+        ] {
+            assert_eq!(
+                parse_rfc3339(bad).or(parse_ilkbyte_dmy(bad)),
+                None,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn relative_wording() {
+        let now = 1_000_000_000;
+        assert_eq!(relative(now, now - 10), "just now");
+        assert_eq!(relative(now, now - 60), "1 minute ago");
+        assert_eq!(relative(now, now - 5 * 60), "5 minutes ago");
+        assert_eq!(relative(now, now - 3 * 3600), "3 hours ago");
+        assert_eq!(relative(now, now - 3 * 86_400), "3 days ago");
+        assert_eq!(relative(now, now + 2 * 3600), "in 2 hours");
+        assert_eq!(relative(now, now - 400 * 86_400), "13 months ago");
+        assert_eq!(relative(now, now - 800 * 86_400), "2 years ago");
+    }
+}
