@@ -4,7 +4,10 @@
 //! (the only place that fetches) ← `state` (accounts, stores, refresh,
 //! operations) ← `components` (what is on screen).
 
+pub mod components;
 pub mod config;
 pub mod model;
+pub mod net;
 pub mod providers;
+pub mod state;
 pub mod time;

@@ -1,1 +1,5 @@
-fn main() {}
+use snapdeck::components::App;
+
+fn main() {
+    leptos::mount::mount_to_body(App);
+}

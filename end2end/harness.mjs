@@ -1,0 +1,134 @@
+// Starts the simulator, the proxy and the static server on free ports, and
+// opens the built panel in Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'target', 'release', name);
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, what, proc) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+    try {
+      await fetch(url, { headers: { Origin: 'http://harness.invalid' } });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${what} did not start at ${url}`);
+}
+
+function start(cmd, args, what) {
+  if (!existsSync(cmd) && cmd.includes('/')) throw new Error(`${cmd} is missing: build it first`);
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.logs = '';
+  proc.stderr.on('data', (d) => { proc.logs += d; });
+  proc.what = what;
+  return proc;
+}
+
+/**
+ * Starts everything. Options:
+ *  - opSeconds: the simulator's operation delay (default 1)
+ *  - simArgs: more simulator flags
+ *  - proxyArgs: more proxy flags
+ *  - accounts: (urls) => the accounts of snapdeck.json (default: both demo accounts through the proxy)
+ *  - config: (urls) => the whole snapdeck.json, instead
+ */
+export async function launch(opts = {}) {
+  const [simPort, proxyPort, panelPort] = [await freePort(), await freePort(), await freePort()];
+  const urls = {
+    sim: `http://127.0.0.1:${simPort}`,
+    proxy: `http://127.0.0.1:${proxyPort}/`,
+    panel: `http://127.0.0.1:${panelPort}/`,
+  };
+  urls.ilkbyte = `${urls.sim}/ilkbyte`;
+  urls.vpsorg = `${urls.sim}/vpsorg/api/v1`;
+  const dir = mkdtempSync(join(tmpdir(), 'snapdeck-e2e-'));
+  const configFile = join(dir, 'snapdeck.json');
+  const config = opts.config ? opts.config(urls) : {
+    proxy: urls.proxy,
+    accounts: (opts.accounts ?? defaultAccounts)(urls),
+  };
+  writeFileSync(configFile, JSON.stringify(config));
+
+  const procs = [];
+  const stop = () => procs.forEach((p) => p.exitCode === null && p.kill('SIGTERM'));
+  try {
+    const sim = start(bin('snapdeck-sim'), ['--listen', `127.0.0.1:${simPort}`,
+      '--op-seconds', String(opts.opSeconds ?? 1), ...(opts.simArgs ?? [])], 'simulator');
+    procs.push(sim);
+    const proxy = start(bin('snapdeck-proxy'), ['--listen', `127.0.0.1:${proxyPort}`,
+      '--allow-upstream', urls.sim, '--allow-origin', urls.panel.replace(/\/$/, ''),
+      ...(opts.proxyArgs ?? [])], 'proxy');
+    procs.push(proxy);
+    const panel = start('python3', [join(root, 'scripts', 'serve.py'), '--dir', join(root, 'dist'),
+      '--port', String(panelPort), '--config', configFile], 'static server');
+    procs.push(panel);
+    await waitFor(`${urls.sim}/`, 'simulator', sim);
+    await waitFor(urls.proxy, 'proxy', proxy);
+    await waitFor(urls.panel, 'static server', panel);
+
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      // Playwright gives every launch a fresh, empty profile of its own.
+      args: CHROMIUM_ARGS,
+    });
+    const page = await browser.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    return {
+      urls, page, browser, pageErrors, proxyLogs: () => proxy.logs,
+      sim: simControl(urls.sim),
+      async close() { await browser.close().catch(() => {}); stop(); },
+    };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+export function defaultAccounts(urls) {
+  return [
+    { provider: 'ilkbyte', label: 'Demo ilkbyte', base_url: urls.ilkbyte,
+      access_key: 'demo-access', secret_key: 'demo-secret' },
+    { provider: 'vpsorg', label: 'Demo VPS.org', base_url: urls.vpsorg, token: 'demo-token' },
+  ];
+}
+
+/** The simulator's control routes. */
+function simControl(base) {
+  return {
+    async stats() { return (await fetch(`${base}/__sim/stats`)).json(); },
+    async faults(f) {
+      const r = await fetch(`${base}/__sim/faults`, { method: 'PUT', body: JSON.stringify(f) });
+      if (!r.ok) throw new Error(`faults: ${r.status} ${await r.text()}`);
+    },
+    async reset() { await fetch(`${base}/__sim/reset`, { method: 'POST' }); },
+  };
+}

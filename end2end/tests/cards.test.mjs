@@ -1,0 +1,63 @@
+// The walking skeleton: both providers' snapshots as cards, through the proxy.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from '../harness.mjs';
+
+let env;
+before(async () => { env = await launch({ opSeconds: 30 }); });
+after(async () => { await env?.close(); });
+
+test('cards of both providers, grouped by account and server', async () => {
+  const { page, urls } = env;
+  await page.goto(urls.panel);
+  await page.getByRole('banner').getByText('Snapdeck').waitFor();
+
+  const ilk = page.getByRole('region', { name: 'Demo ilkbyte', exact: true });
+  const web01 = ilk.getByRole('region', { name: 'web01', exact: true });
+  await web01.getByRole('heading', { name: 'web01' }).waitFor();
+  const pre = web01.getByRole('article').filter({ has: page.getByRole('heading', { name: 'preupgrade', exact: true }) });
+  await pre.waitFor();
+  assert.match(await pre.innerText(), /Completed/);
+  assert.match(await pre.innerText(), /Current/);
+  assert.match(await pre.innerText(), /Parent\s+base/);
+  assert.equal(await web01.getByRole('article').count(), 3);
+  // The schedule on db01, with the provider's own wording beside ours.
+  const nightly = ilk.getByRole('region', { name: 'db01' }).getByRole('article')
+    .filter({ has: page.getByRole('heading', { name: 'nightly' }) });
+  await nightly.waitFor();
+  assert.match(await nightly.innerText(), /Every day at 03:30/);
+  assert.match(await nightly.innerText(), /Her 1 günde bir 03:30 saatinde/);
+  // Removed servers stay hidden.
+  assert.equal(await ilk.getByRole('region', { name: /_REMOVE/ }).count(), 0);
+
+  const vps = page.getByRole('region', { name: 'Demo VPS.org', exact: true });
+  const web = vps.getByRole('region', { name: 'web-server-01' });
+  await web.getByRole('article').filter({ has: page.getByRole('heading', { name: 'pre-migration-snapshot' }) }).waitFor();
+  assert.equal(await web.getByRole('article').count(), 5);
+  assert.match(await web.innerText(), /5 \/ 5 snapshots/);
+  assert.equal(await web.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
+  const inProgress = vps.getByRole('region', { name: 'db-server-01' }).getByRole('article')
+    .filter({ has: page.getByRole('heading', { name: 'before-update-snapshot' }) });
+  assert.match(await inProgress.innerText(), /In progress/);
+  const migration = web.getByRole('article').filter({ has: page.getByRole('heading', { name: 'pre-migration-snapshot' }) });
+  assert.match(await migration.innerText(), /Before major migration/);
+  assert.match(await migration.innerText(), /GB|MB/);
+  for (const b of ['Restore', 'Delete']) {
+    assert.equal(await migration.getByRole('button', { name: b }).count(), 1, b);
+  }
+  for (const b of ['Revert', 'Recreate', 'Schedule', 'Delete']) {
+    assert.equal(await pre.getByRole('button', { name: b, exact: true }).count(), 1, b);
+  }
+  assert.deepEqual(env.pageErrors, []);
+});
+
+test('every request went through the proxy, and its log holds no secret', async () => {
+  const stats = await env.sim.stats();
+  assert.ok(stats.ilkbyte > 0 && stats.vpsorg > 0, JSON.stringify(stats));
+  const logs = env.proxyLogs();
+  assert.match(logs, /GET 127\.0\.0\.1 \/ilkbyte\/server\/list 200/);
+  assert.match(logs, /GET 127\.0\.0\.1 \/vpsorg\/api\/v1\/snapshots\/ 200/);
+  for (const secret of ['demo-secret', 'demo-access', 'demo-token']) {
+    assert.ok(!logs.includes(secret), `proxy log has ${secret}`);
+  }
+});

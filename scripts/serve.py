@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Serves the built panel (dist/) as static files, for the demo and the tests.
+
+--config FILE serves FILE as /snapdeck.json, so each run can point the panel
+at its own simulator and proxy without touching dist/.
+"""
+import argparse
+import http.server
+import os
+import sys
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".css": "text/css",
+    }
+    config = None
+
+    def do_GET(self):
+        if self.config and self.path.split("?")[0] == "/snapdeck.json":
+            with open(self.config, "rb") as f:
+                body = f.read()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dir", default="dist")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--config", help="file to serve as /snapdeck.json")
+    args = parser.parse_args()
+    if not os.path.isfile(os.path.join(args.dir, "index.html")):
+        sys.exit(f"serve.py: no built panel in {args.dir}/ (run trunk build --release)")
+    Handler.config = os.path.abspath(args.config) if args.config else None
+    os.chdir(args.dir)
+    server = http.server.ThreadingHTTPServer((args.host, args.port), Handler)
+    print(f"serving the panel on http://{args.host}:{args.port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

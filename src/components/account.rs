@@ -1,0 +1,145 @@
+use leptos::prelude::*;
+
+use super::card::SnapshotCard;
+use crate::state::{AccountStore, AppState, Dialog, ServerStore};
+
+/// One account: a region named by its label, with its servers.
+#[component]
+pub fn AccountSection(account: AccountStore) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let label = move || account.account.with(|a| a.label.clone());
+    let provider = account.provider();
+    view! {
+        <section class="account" aria-label=label>
+            <header class="account-head">
+                <h2>{label}</h2>
+                <span class="provider">{provider.display_name()}</span>
+                <Show when=move || account.stale.get()>
+                    <span class="stale">"Showing the last good data"</span>
+                </Show>
+            </header>
+            {move || {
+                account
+                    .error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <div role="alert" class="error">
+                                <span>{e}</span>
+                                <button type="button" on:click=move |_| state.retry_account(account.id)>
+                                    "Retry"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            <Show when=move || !account.loaded.get() && account.error.with(Option::is_none)>
+                <p class="loading">"Loading servers…"</p>
+            </Show>
+            <Show when=move || account.loaded.get() && account.servers.with(Vec::is_empty)>
+                <p class="empty">"No servers in this account."</p>
+            </Show>
+            <For
+                each=move || account.servers.get()
+                key=|server| server.key.clone()
+                children=move |server| view! { <ServerSection account server /> }
+            />
+        </section>
+    }
+}
+
+/// One server: a region named by the server, with its snapshot cards.
+#[component]
+fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let provider = account.provider();
+    let limit = provider.capabilities().snapshot_limit;
+    let info = server.server;
+    let snapshots = server.snapshots;
+    let error = server.error;
+    let stale = server.stale;
+    let loaded = server.loaded;
+    let this = StoredValue::new(server);
+    let name = move || info.with(|s| s.name.clone());
+    let count = move || this.with_value(ServerStore::snapshot_count);
+    let at_limit = move || limit.is_some_and(|l| count() >= l);
+    let status = move || {
+        info.with(|s| match s.status.as_str() {
+            "restoring" => "Restoring…".to_string(),
+            "" => "Unknown".to_string(),
+            other => other.to_string(),
+        })
+    };
+    let open_new = move |_| {
+        state.dialog.set(Some(Dialog::NewSnapshot {
+            account,
+            server: this.get_value(),
+        }))
+    };
+    view! {
+        <section class="server" aria-label=name>
+            <header class="server-head">
+                <h3>{name}</h3>
+                <span class="server-status" data-status=move || info.with(|s| s.status.clone())>
+                    {status}
+                </span>
+                <span class="server-meta">{move || info.with(|s| s.address.clone())}</span>
+                {limit
+                    .map(|l| {
+                        view! {
+                            <span class="count" class:full=at_limit>
+                                {move || format!("{} / {l} snapshots", count())}
+                            </span>
+                        }
+                    })}
+                <button type="button" class="primary" on:click=open_new disabled=at_limit>
+                    "New snapshot"
+                </button>
+            </header>
+            <Show when=at_limit>
+                <p class="limit-note">
+                    {format!(
+                        "{} keeps at most {} snapshots per server: delete one to make room for a new one.",
+                        provider.display_name(),
+                        limit.unwrap_or_default(),
+                    )}
+                </p>
+            </Show>
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <div role="alert" class="error">
+                                <span>{e}</span>
+                                <button
+                                    type="button"
+                                    on:click=move |_| this.with_value(|s| state.retry_server(&account, s))
+                                >
+                                    "Retry"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            <Show when=move || stale.get()>
+                <p class="stale">"Showing the last good data: the latest refresh failed."</p>
+            </Show>
+            <Show when=move || !loaded.get() && error.with(Option::is_none)>
+                <p class="loading">"Loading snapshots…"</p>
+            </Show>
+            <Show when=move || loaded.get() && snapshots.with(Vec::is_empty)>
+                <p class="empty">"No snapshots yet."</p>
+            </Show>
+            <div class="cards" class:tree=provider.capabilities().tree>
+                <For
+                    each=move || snapshots.get()
+                    key=|card| card.key.clone()
+                    children=move |card| {
+                        view! { <SnapshotCard account server=this.get_value() card /> }
+                    }
+                />
+            </div>
+        </section>
+    }
+}

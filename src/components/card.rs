@@ -1,0 +1,251 @@
+use leptos::prelude::*;
+
+use crate::model::{GoBack, Operation, SnapshotStatus};
+use crate::state::{AccountStore, AppState, Dialog, ServerStore, SnapshotStore};
+use crate::time;
+
+/// One snapshot: name, status, date, and the operations its provider offers.
+#[component]
+pub fn SnapshotCard(
+    account: AccountStore,
+    server: ServerStore,
+    card: SnapshotStore,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let provider = account.provider();
+    let caps = provider.capabilities();
+    let snap = card.snap;
+    let pending = card.pending;
+    let error = card.error;
+    let unconfirmed = card.unconfirmed;
+    let depth = card.depth;
+    let info = server.server;
+    let stores = StoredValue::new((server, card));
+
+    let name = move || snap.with(|s| s.name.clone());
+    let status = move || match pending.with(|p| p.as_ref().map(|p| p.label(provider))) {
+        Some(label) => label.to_string(),
+        None => snap.with(|s| s.status.label()),
+    };
+    let status_kind = move || {
+        if pending.with(Option::is_some) {
+            "pending"
+        } else {
+            snap.with(|s| match s.status {
+                SnapshotStatus::Completed => "done",
+                SnapshotStatus::InProgress => "working",
+                SnapshotStatus::Other(_) => "other",
+            })
+        }
+    };
+    // A memo: the text node is written only when the wording changes.
+    let taken = Memo::new(move |_| {
+        let now = state.now.get();
+        snap.with(|s| s.created.map(|t| time::relative(now, t)))
+    });
+    let busy = move || pending.with(Option::is_some);
+    let restoring = move || info.with(|s| s.is_transitional());
+    // Only a finished snapshot can be gone back to.
+    let in_progress = move || snap.with(|s| s.status == SnapshotStatus::InProgress);
+
+    let confirm = move |op: Operation| {
+        let (server, snapshot) = stores.get_value();
+        state.dialog.set(Some(Dialog::Confirm {
+            account,
+            server,
+            snapshot,
+            op,
+        }));
+    };
+    let key = move || stores.with_value(|(_, c)| c.key.clone());
+    let go_back_label = match caps.go_back {
+        GoBack::Restore => "Restore",
+        GoBack::Revert => "Revert",
+    };
+
+    view! {
+        <article
+            class="card"
+            class:current=move || snap.with(|s| s.current)
+            class:busy=busy
+            style=move || format!("--depth: {}", depth.get())
+        >
+            <header class="card-head">
+                <h4>{name}</h4>
+                <span class="status" data-kind=status_kind>
+                    {status}
+                </span>
+            </header>
+            <dl class="facts">
+                {move || {
+                    taken
+                        .get()
+                        .map(|when| {
+                            let exact = snap.with(|s| s.created_text.clone());
+                            view! {
+                                <div>
+                                    <dt>"Taken"</dt>
+                                    <dd>
+                                        <time datetime=exact.clone() title=exact>
+                                            {when}
+                                        </time>
+                                    </dd>
+                                </div>
+                            }
+                        })
+                }}
+                {move || {
+                    snap.with(|s| s.size_mb)
+                        .map(|mb| {
+                            view! {
+                                <div>
+                                    <dt>"Size"</dt>
+                                    <dd>{format_size(mb)}</dd>
+                                </div>
+                            }
+                        })
+                }}
+                {move || {
+                    snap.with(|s| Some(s.description.clone()).filter(|d| !d.is_empty()))
+                        .map(|d| {
+                            view! {
+                                <div class="wide">
+                                    <dt>"Description"</dt>
+                                    <dd>{d}</dd>
+                                </div>
+                            }
+                        })
+                }}
+                {caps
+                    .tree
+                    .then(|| {
+                        view! {
+                            <div>
+                                <dt>"Parent"</dt>
+                                <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| "none (root)".into()))}</dd>
+                            </div>
+                            <div>
+                                <dt>"Server state"</dt>
+                                <dd>{move || snap.with(|s| s.state.clone())}</dd>
+                            </div>
+                        }
+                    })}
+                {move || {
+                    snap.with(|s| s.schedule.clone())
+                        .map(|sched| {
+                            let now = state.now.get_untracked();
+                            let next = sched.next_run.map(|t| time::relative(now, t));
+                            let last = sched.last_run.map(|t| time::relative(now, t));
+                            view! {
+                                <div class="wide schedule">
+                                    <dt>"Schedule"</dt>
+                                    <dd>
+                                        <span>{sched.describe()}</span>
+                                        <span class="provider-text" lang="tr">
+                                            {format!("“{}”", sched.provider_text)}
+                                        </span>
+                                        {next.map(|n| view! { <span>"Next run " {n}</span> })}
+                                        {last.map(|l| view! { <span>"Last run " {l}</span> })}
+                                    </dd>
+                                </div>
+                            }
+                        })
+                }}
+            </dl>
+            <Show when=move || snap.with(|s| s.current)>
+                <p class="current-mark">"Current: the server runs from this snapshot"</p>
+            </Show>
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <div role="alert" class="error">
+                                {e}
+                            </div>
+                        }
+                    })
+            }}
+            <Show when=move || unconfirmed.get()>
+                <div role="alert" class="error">
+                    <span>"Not confirmed by the provider after 15 minutes."</span>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            stores.with_value(|(server, card)| state.retry_operation(&account, server, card))
+                        }
+                    >
+                        "Retry"
+                    </button>
+                </div>
+            </Show>
+            <div class="actions">
+                <button
+                    type="button"
+                    disabled=move || busy() || restoring() || in_progress()
+                    on:click=move |_| confirm(Operation::GoBack { snapshot: key() })
+                >
+                    {go_back_label}
+                </button>
+                {caps
+                    .recreate
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                disabled=busy
+                                on:click=move |_| confirm(Operation::Recreate { snapshot: key() })
+                            >
+                                "Recreate"
+                            </button>
+                        }
+                    })}
+                {caps
+                    .schedules
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                disabled=busy
+                                on:click=move |_| {
+                                    let (server, snapshot) = stores.get_value();
+                                    state.dialog.set(Some(Dialog::Schedule { account, server, snapshot }));
+                                }
+                            >
+                                "Schedule"
+                            </button>
+                            <Show when=move || snap.with(|s| s.schedule.is_some())>
+                                <button
+                                    type="button"
+                                    disabled=busy
+                                    on:click=move |_| {
+                                        stores.with_value(|(server, _)| {
+                                            state.perform(&account, server, Operation::Unschedule { snapshot: key() })
+                                        })
+                                    }
+                                >
+                                    "Remove schedule"
+                                </button>
+                            </Show>
+                        }
+                    })}
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=busy
+                    on:click=move |_| confirm(Operation::Delete { snapshot: key() })
+                >
+                    "Delete"
+                </button>
+            </div>
+        </article>
+    }
+}
+
+fn format_size(mb: u64) -> String {
+    if mb >= 1024 {
+        format!("{:.1} GB", mb as f64 / 1024.0)
+    } else {
+        format!("{mb} MB")
+    }
+}

@@ -1,0 +1,296 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use crate::model::{Operation, ProviderKind};
+use crate::state::{AccountStore, AppState, ServerStore, SnapshotStore};
+
+/// A modal `<dialog>` named by its title; Escape or Cancel closes it.
+#[component]
+fn Modal(title: String, children: Children) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let node = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(dialog) = node.get()
+            && !dialog.open()
+        {
+            let _ = dialog.show_modal();
+        }
+    });
+    view! {
+        <dialog node_ref=node aria-labelledby="dialog-title" on:close=move |_| state.dialog.set(None)>
+            <h2 id="dialog-title">{title}</h2>
+            {children()}
+        </dialog>
+    }
+}
+
+fn close() {
+    expect_context::<AppState>().dialog.set(None);
+}
+
+/// `New snapshot`: name (and description on VPS.org), checked against the
+/// provider's rule before anything is sent.
+#[component]
+pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let provider = account.provider();
+    let server_name = server.server.with_untracked(|s| s.name.clone());
+    let taken: Vec<String> = server.snapshots.with_untracked(|l| {
+        l.iter()
+            .map(|s| s.snap.with_untracked(|s| s.name.clone()))
+            .collect()
+    });
+    let server = StoredValue::new(server);
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let rule = match provider {
+        ProviderKind::Ilkbyte => "Letters and digits only (A–Z, a–z, 0–9).",
+        ProviderKind::Vpsorg => "Letters, digits, hyphens (-) and underscores (_).",
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let n = name.get_untracked().trim().to_string();
+        let verdict = provider
+            .validate_name(&n)
+            .map_err(str::to_string)
+            .and_then(|()| {
+                // ilkbyte names a snapshot by its name: it must be new.
+                if provider == ProviderKind::Ilkbyte && taken.contains(&n) {
+                    Err(format!(
+                        "{n} already exists on this server: choose another name."
+                    ))
+                } else {
+                    Ok(())
+                }
+            });
+        match verdict {
+            Err(why) => problem.set(Some(why)),
+            Ok(()) => {
+                let op = Operation::Create {
+                    name: n,
+                    description: description.get_untracked(),
+                };
+                state.dialog.set(None);
+                server.with_value(|s| state.perform(&account, s, op));
+            }
+        }
+    };
+    view! {
+        <Modal title="New snapshot".to_string()>
+            <form on:submit=submit novalidate>
+                <p class="hint">
+                    {format!("A snapshot of {server_name} as it is now. ")}
+                    {(provider == ProviderKind::Vpsorg)
+                        .then_some(
+                            "VPS.org advises stopping the server first for a consistent snapshot; it takes 3–10 minutes.",
+                        )}
+                </p>
+                <label for="snapshot-name">"Name"</label>
+                <input
+                    id="snapshot-name"
+                    name="name"
+                    autocomplete="off"
+                    required
+                    bind:value=name
+                    aria-describedby="snapshot-rule"
+                    aria-invalid=move || problem.with(Option::is_some).to_string()
+                    on:input=move |_| problem.set(None)
+                />
+                <p id="snapshot-rule" class="rule">
+                    {rule}
+                </p>
+                {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
+                {(provider == ProviderKind::Vpsorg)
+                    .then(|| {
+                        view! {
+                            <label for="snapshot-description">"Description"</label>
+                            <textarea
+                                id="snapshot-description"
+                                name="description"
+                                rows="2"
+                                bind:value=description
+                            ></textarea>
+                        }
+                    })}
+                <div class="buttons">
+                    <button type="submit" class="primary">
+                        "Create"
+                    </button>
+                    <button type="button" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// What a destructive operation is called and what it costs.
+fn consequence(
+    op: &Operation,
+    provider: ProviderKind,
+    snapshot: &str,
+    server: &str,
+) -> (&'static str, String) {
+    match (op, provider) {
+        (Operation::GoBack { .. }, ProviderKind::Vpsorg) => (
+            "Restore snapshot",
+            format!(
+                "VPS.org will stop {server} and overwrite all of its current data with {snapshot}. \
+                 Everything written since that snapshot was taken is lost. This cannot be undone."
+            ),
+        ),
+        (Operation::GoBack { .. }, ProviderKind::Ilkbyte) => (
+            "Revert server",
+            format!(
+                "{server} will return to {snapshot}. Every change made on the server since that \
+                 snapshot was taken is lost. This cannot be undone."
+            ),
+        ),
+        (Operation::Recreate { .. }, _) => (
+            "Recreate snapshot",
+            format!(
+                "{snapshot} will be taken again from {server} as it is now. What {snapshot} holds \
+                 today is replaced and cannot be recovered."
+            ),
+        ),
+        _ => (
+            "Delete snapshot",
+            format!("{snapshot} will be deleted for good. This cannot be undone."),
+        ),
+    }
+}
+
+/// A destructive operation, enabled only once the snapshot's name is typed.
+#[component]
+pub fn ConfirmDialog(
+    account: AccountStore,
+    server: ServerStore,
+    snapshot: SnapshotStore,
+    op: Operation,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let provider = account.provider();
+    let snap_name = snapshot.snap.with_untracked(|s| s.name.clone());
+    let server_name = server.server.with_untracked(|s| s.name.clone());
+    let (action, warning) = consequence(&op, provider, &snap_name, &server_name);
+    let typed = RwSignal::new(String::new());
+    let expected = snap_name.clone();
+    let matches = Memo::new(move |_| typed.with(|t| t.trim() == expected));
+    let server = StoredValue::new(server);
+    let op = StoredValue::new(op);
+    let confirm = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !matches.get_untracked() {
+            return;
+        }
+        state.dialog.set(None);
+        server.with_value(|s| state.perform(&account, s, op.get_value()));
+    };
+    view! {
+        <Modal title=action.to_string()>
+            <form on:submit=confirm>
+                <p class="warning">{warning}</p>
+                <label for="confirm-name">"Type the snapshot name to confirm"</label>
+                <input id="confirm-name" autocomplete="off" spellcheck="false" bind:value=typed />
+                <p class="rule">
+                    "Type " <code>{snap_name}</code>
+                </p>
+                <div class="buttons">
+                    <button type="submit" class="danger" disabled=move || !matches.get()>
+                        {action}
+                    </button>
+                    <button type="button" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// ilkbyte's schedule: re-take this snapshot every N days at HH:MM.
+#[component]
+pub fn ScheduleDialog(
+    account: AccountStore,
+    server: ServerStore,
+    snapshot: SnapshotStore,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let current = snapshot.snap.with_untracked(|s| s.schedule.clone());
+    let (d, h, m) = current
+        .as_ref()
+        .and_then(|s| s.parsed())
+        .unwrap_or((1, 3, 0));
+    let days = RwSignal::new(d.to_string());
+    let hour = RwSignal::new(h.to_string());
+    let minute = RwSignal::new(m.to_string());
+    let problem = RwSignal::new(None::<&'static str>);
+    let key = snapshot.key.clone();
+    let name = snapshot.snap.with_untracked(|s| s.name.clone());
+    let server = StoredValue::new(server);
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let read = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().ok();
+        match (read(days), read(hour), read(minute)) {
+            (Some(every_days), Some(hour), Some(minute))
+                if every_days >= 1 && hour <= 23 && minute <= 59 =>
+            {
+                let op = Operation::Schedule {
+                    snapshot: key.clone(),
+                    every_days,
+                    hour,
+                    minute,
+                };
+                state.dialog.set(None);
+                server.with_value(|s| state.perform(&account, s, op));
+            }
+            _ => problem.set(Some(
+                "Every (days) must be 1 or more, Hour 0–23 and Minute 0–59.",
+            )),
+        }
+    };
+    view! {
+        <Modal title="Schedule snapshot".to_string()>
+            <form on:submit=save novalidate>
+                <p class="hint">
+                    {format!(
+                        "ilkbyte will re-take {name} on this schedule, replacing its contents each time (no older copies are kept).",
+                    )}
+                </p>
+                {current
+                    .map(|s| {
+                        view! {
+                            <p class="hint">
+                                "Now: " {s.describe()} " "
+                                <span lang="tr" class="provider-text">
+                                    {format!("“{}”", s.provider_text)}
+                                </span>
+                            </p>
+                        }
+                    })}
+                <div class="row">
+                    <label>
+                        "Every (days)" <input type="number" min="1" step="1" bind:value=days />
+                    </label>
+                    <label>
+                        "Hour" <input type="number" min="0" max="23" step="1" bind:value=hour />
+                    </label>
+                    <label>
+                        "Minute" <input type="number" min="0" max="59" step="1" bind:value=minute />
+                    </label>
+                </div>
+                {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
+                <div class="buttons">
+                    <button type="submit" class="primary">
+                        "Save schedule"
+                    </button>
+                    <button type="button" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
