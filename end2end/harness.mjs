@@ -101,7 +101,11 @@ export async function launch(opts = {}) {
     const page = await browser.newPage();
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    // A wasm panic is an uncaught RuntimeError; the browser's own notes on
+    // non-2xx responses are expected in failure tests and are not errors.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    });
     return {
       urls, page, browser, pageErrors, proxyLogs: () => proxy.logs,
       sim: simControl(urls.sim),

@@ -41,13 +41,19 @@ async fn an_aborted_view_aborts_its_requests() {
 async fn responses_carry_status_and_body() {
     // The test runner serves the page itself: fetch its own origin.
     let origin = web_sys::window().unwrap().location().origin().unwrap();
-    let got = net::send(&get(&format!("{origin}/")), "", None).await.expect("a response");
+    let got = net::send(&get(&format!("{origin}/")), "", None)
+        .await
+        .expect("a response");
     assert_eq!(got.status, 200);
     assert!(!got.body.is_empty());
     // Through a "proxy" prefix that is the same origin: the URL is the prefix
     // form, so the runner answers 404 for it, and that is still a response.
-    let proxied = net::send(&get("https://api.ilkbyte.com/account"), &format!("{origin}/"), None)
-        .await
-        .expect("a response");
+    let proxied = net::send(
+        &get("https://api.ilkbyte.com/account"),
+        &format!("{origin}/"),
+        None,
+    )
+    .await
+    .expect("a response");
     assert_eq!(proxied.status, 404);
 }

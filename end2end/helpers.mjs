@@ -1,0 +1,72 @@
+// Finding things the way a screen reader would, and waiting for them.
+import assert from 'node:assert/strict';
+
+export function account(page, label) {
+  return page.getByRole('region', { name: label, exact: true });
+}
+
+export function server(page, accountLabel, name) {
+  return account(page, accountLabel).getByRole('region', { name, exact: true });
+}
+
+export function card(page, region, name) {
+  return region.getByRole('article').filter({
+    has: page.getByRole('heading', { name, exact: true }),
+  });
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `ms`. */
+export async function until(check, ms = 15_000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${what} not met within ${ms} ms (last: ${last})`);
+}
+
+/** Waits until the locator's text matches `re`. */
+export async function text(locator, re, ms = 15_000) {
+  return until(async () => re.test(await locator.innerText({ timeout: 1_000 })), ms, `text ${re}`);
+}
+
+/** Marks the page, so a later check can tell that it was never reloaded. */
+export async function markPage(page) {
+  await page.evaluate(() => { window.__notReloaded = true; });
+}
+
+export async function assertNotReloaded(page) {
+  assert.equal(await page.evaluate(() => window.__notReloaded === true), true, 'the page was reloaded');
+}
+
+/** Requests the simulator saw, as "METHOD /path" lines, since `from`. */
+export async function requestsSince(sim, from) {
+  const stats = await sim.stats();
+  return stats.recent.slice(from);
+}
+
+export async function requestCount(sim) {
+  return (await sim.stats()).recent.length;
+}
+
+/** Opens a card's confirmation, checks that it guards the action, confirms. */
+export async function confirmWithName(page, button, action, name) {
+  await button.click();
+  const dialog = page.getByRole('dialog', { name: action });
+  await dialog.waitFor();
+  const confirm = dialog.getByRole('button', { name: action });
+  assert.equal(await confirm.isDisabled(), true, 'enabled before the name is typed');
+  const field = dialog.getByLabel('Type the snapshot name to confirm');
+  await field.fill(`${name}x`);
+  assert.equal(await confirm.isDisabled(), true, 'enabled for a wrong name');
+  await field.fill(name);
+  assert.equal(await confirm.isDisabled(), false, 'still disabled with the right name');
+  await confirm.click();
+  await dialog.waitFor({ state: 'detached' });
+}

@@ -1,0 +1,120 @@
+// Failures never blank the page: errors land where they belong, and the
+// last good data stays on screen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, defaultAccounts } from '../harness.mjs';
+import { account, server, card, text, until, requestCount } from '../helpers.mjs';
+
+async function loaded(env) {
+  const { page } = env;
+  await page.goto(env.urls.panel);
+  await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+  await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+}
+
+test('bad credentials show the provider\'s refusal on that account only', async () => {
+  const env = await launch({
+    accounts: (urls) => [
+      { provider: 'ilkbyte', label: 'Wrong keys', base_url: urls.ilkbyte, access_key: 'demo-access', secret_key: 'nope' },
+      { provider: 'vpsorg', label: 'Wrong token', base_url: urls.vpsorg, token: 'nope' },
+      ...defaultAccounts(urls),
+    ],
+  });
+  try {
+    const { page } = env;
+    await page.goto(env.urls.panel);
+    await text(account(page, 'Wrong keys').getByRole('alert'), /refused the credentials: Invalid access or secret key!/);
+    await text(account(page, 'Wrong token').getByRole('alert'), /refused the credentials: Invalid token\./);
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    assert.deepEqual(env.pageErrors, []);
+  } finally {
+    await env.close();
+  }
+});
+
+test('500s, garbage and timeouts keep the last good data, marked stale, with a retry', async () => {
+  const env = await launch({ proxyArgs: ['--timeout', '1'] });
+  try {
+    const { page } = env;
+    await loaded(env);
+    const web01 = server(page, 'Demo ilkbyte', 'web01');
+    const vps = account(page, 'Demo VPS.org');
+
+    await env.sim.faults({ error_rate: 1.0 });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await text(web01.getByRole('alert'), /HTTP 500/);
+    await text(vps.getByRole('alert'), /HTTP 500/);
+    await text(web01, /Showing the last good data/);
+    assert.equal(await web01.getByRole('article').count(), 3, 'cards stay');
+
+    await env.sim.faults({ garbage_rate: 1.0 });
+    await web01.getByRole('button', { name: 'Retry' }).click();
+    await text(web01.getByRole('alert'), /not JSON|no status|no snapshots/);
+    assert.equal(await web01.getByRole('article').count(), 3, 'cards stay');
+
+    // Requests that hang: the proxy gives up after 1 s with a 504.
+    await env.sim.faults({ hang_rate: 1.0, hang_seconds: 30 });
+    await web01.getByRole('button', { name: 'Retry' }).click();
+    await text(web01.getByRole('alert'), /did not answer within 1 s/);
+    assert.equal(await web01.getByRole('article').count(), 3, 'cards stay');
+
+    // Healthy again: Retry clears the error and the stale mark.
+    await env.sim.faults({});
+    await web01.getByRole('button', { name: 'Retry' }).click();
+    await until(async () => (await web01.getByRole('alert').count()) === 0, 15_000, 'error cleared');
+    await until(async () => !/Showing the last good data/.test(await web01.innerText()), 5_000, 'not stale');
+    assert.deepEqual(env.pageErrors, [], 'nothing panicked');
+  } finally {
+    await env.close();
+  }
+});
+
+test('a direct call to a provider without CORS says a proxy may be needed', async () => {
+  const env = await launch({
+    config: (urls) => ({
+      proxy: urls.proxy,
+      accounts: [
+        { provider: 'ilkbyte', label: 'Direct ilkbyte', base_url: urls.ilkbyte,
+          access_key: 'demo-access', secret_key: 'demo-secret', proxy: '' },
+        defaultAccounts(urls)[1],
+      ],
+    }),
+  });
+  try {
+    const { page } = env;
+    await page.goto(env.urls.panel);
+    await text(account(page, 'Direct ilkbyte').getByRole('alert'), /may need a CORS proxy/);
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+  } finally {
+    await env.close();
+  }
+});
+
+test('a hidden tab sends no requests; a visible one refreshes at once', async () => {
+  const env = await launch({ opSeconds: 60 });
+  try {
+    const { page } = env;
+    await loaded(env);
+    // db-server-01 has a snapshot in progress: its list is polled fast.
+    const before = await requestCount(env.sim);
+    await new Promise((r) => setTimeout(r, 4_000));
+    assert.ok((await requestCount(env.sim)) > before, 'a visible tab polls the busy list');
+
+    const setVisibility = (state) => page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+      Object.defineProperty(document, 'hidden', { value: s === 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await setVisibility('hidden');
+    await new Promise((r) => setTimeout(r, 500));
+    const hidden = await requestCount(env.sim);
+    await new Promise((r) => setTimeout(r, 7_000));
+    assert.equal(await requestCount(env.sim), hidden, 'requests while hidden');
+
+    await setVisibility('visible');
+    await until(async () => (await requestCount(env.sim)) > hidden, 2_000, 'refresh on becoming visible');
+  } finally {
+    await env.close();
+  }
+});

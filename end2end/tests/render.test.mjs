@@ -1,0 +1,42 @@
+// A poll that changes one snapshot's status re-renders that card only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from '../harness.mjs';
+import { server, card, text } from '../helpers.mjs';
+
+test('a status change touches no DOM outside its card', async () => {
+  // The demo's in-progress snapshot completes op-seconds after start.
+  const env = await launch({ opSeconds: 8 });
+  try {
+    const { page } = env;
+    await page.goto(env.urls.panel);
+    const db = server(page, 'Demo VPS.org', 'db-server-01');
+    const target = card(page, db, 'before-update-snapshot');
+    await text(target, /In progress/);
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+
+    await target.evaluate((article) => {
+      window.__mutations = { inside: 0, outside: [] };
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const node = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
+          if (node && article.contains(node)) {
+            window.__mutations.inside += 1;
+          } else {
+            window.__mutations.outside.push(`${r.type} on ${node?.outerHTML?.slice(0, 80) ?? r.target.nodeName}`);
+          }
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await text(target, /Completed/, 20_000);
+    // Let any other poll in flight land too.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const m = await page.evaluate(() => window.__mutations);
+    assert.ok(m.inside > 0, 'the card itself changed');
+    assert.deepEqual(m.outside, [], 'mutations outside the changed card');
+    assert.deepEqual(env.pageErrors, []);
+  } finally {
+    await env.close();
+  }
+});
