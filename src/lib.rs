@@ -4,10 +4,13 @@
 //! (the only place that fetches) ← `state` (accounts, stores, refresh,
 //! operations) ← `components` (what is on screen).
 
+pub mod accounts;
 pub mod components;
 pub mod config;
 pub mod model;
 pub mod net;
 pub mod providers;
 pub mod state;
+pub mod storage;
 pub mod time;
+pub mod vault;

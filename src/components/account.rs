@@ -17,6 +17,23 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                 <Show when=move || account.stale.get()>
                     <span class="stale">"Showing the last good data"</span>
                 </Show>
+                <span class="account-actions">
+                    <button
+                        type="button"
+                        aria-label=move || format!("Edit {}", label())
+                        on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: Some(account) }))
+                    >
+                        "Edit"
+                    </button>
+                    <button
+                        type="button"
+                        class="danger"
+                        aria-label=move || format!("Remove {}", label())
+                        on:click=move |_| state.dialog.set(Some(Dialog::RemoveAccount { account }))
+                    >
+                        "Remove"
+                    </button>
+                </span>
             </header>
             {move || {
                 account

@@ -6,7 +6,7 @@ use crate::state::{AccountStore, AppState, ServerStore, SnapshotStore};
 
 /// A modal `<dialog>` named by its title; Escape or Cancel closes it.
 #[component]
-fn Modal(title: String, children: Children) -> impl IntoView {
+pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
     let state = expect_context::<AppState>();
     let node = NodeRef::<leptos::html::Dialog>::new();
     Effect::new(move |_| {
@@ -24,7 +24,7 @@ fn Modal(title: String, children: Children) -> impl IntoView {
     }
 }
 
-fn close() {
+pub(super) fn close() {
     expect_context::<AppState>().dialog.set(None);
 }
 

@@ -4,6 +4,7 @@
 mod account;
 mod card;
 mod dialogs;
+mod settings;
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use leptos::task::spawn_local;
 use crate::state::{AppState, Dialog};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
+use settings::{AccountFormDialog, RemoveAccountDialog, SettingsDialog, UnlockDialog};
 
 /// The page: banner, one region per account, and the open dialog.
 #[component]
@@ -36,6 +38,21 @@ pub fn App() -> impl IntoView {
             <h1>"Snapdeck"</h1>
             <p class="tagline">"Snapshots of every server, live"</p>
             <nav class="banner-actions">
+                <Show when=move || state.locked.with(Option::is_some)>
+                    <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Unlock))>
+                        "Unlock"
+                    </button>
+                </Show>
+                <button
+                    type="button"
+                    class="primary"
+                    on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: None }))
+                >
+                    "Add account"
+                </button>
+                <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Settings))>
+                    "Settings"
+                </button>
                 <button type="button" on:click=move |_| state.refresh_all()>"Refresh"</button>
             </nav>
         </header>
@@ -46,7 +63,7 @@ pub fn App() -> impl IntoView {
                     <h2>"No accounts yet"</h2>
                     <p>
                         "Snapdeck shows the snapshots of your ilkbyte and VPS.org servers. "
-                        "List your accounts in snapdeck.json beside index.html (see the README)."
+                        "Add an account with its API keys to begin."
                     </p>
                 </section>
             </Show>
@@ -60,22 +77,23 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Reads `snapdeck.json` (optional) and adds its accounts.
+/// Reads `snapdeck.json` (optional), then shows its presets and the
+/// accounts this device remembers.
 async fn load_deployment(state: AppState) {
-    match crate::net::get_static("snapdeck.json").await {
-        Ok(None) => {}
-        Ok(Some(bytes)) => match crate::config::parse(&bytes) {
-            Ok(deployment) => {
-                for account in deployment.accounts {
-                    state.add_account(account);
-                }
-            }
-            Err(e) => state.notice.set(Some(e)),
-        },
-        Err(e) => state
-            .notice
-            .set(Some(format!("Could not load snapdeck.json: {e:?}"))),
-    }
+    let deployment = match crate::net::get_static("snapdeck.json").await {
+        Ok(None) => Default::default(),
+        Ok(Some(bytes)) => crate::config::parse(&bytes).unwrap_or_else(|e| {
+            state.notice.set(Some(e));
+            Default::default()
+        }),
+        Err(e) => {
+            state
+                .notice
+                .set(Some(format!("Could not load snapdeck.json: {e:?}")));
+            Default::default()
+        }
+    };
+    state.start(deployment.accounts, deployment.proxy);
 }
 
 /// The dialog that is open, if any.
@@ -98,6 +116,12 @@ fn DialogHost() -> impl IntoView {
                 server,
                 snapshot,
             } => view! { <ScheduleDialog account server snapshot /> }.into_any(),
+            Dialog::AccountForm { editing } => view! { <AccountFormDialog editing /> }.into_any(),
+            Dialog::RemoveAccount { account } => {
+                view! { <RemoveAccountDialog account /> }.into_any()
+            }
+            Dialog::Unlock => view! { <UnlockDialog /> }.into_any(),
+            Dialog::Settings => view! { <SettingsDialog /> }.into_any(),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! operations under way. Components read these and dispatch operations.
 
 pub mod ops;
+mod persist;
 pub mod refresh;
 pub mod store;
 
@@ -10,9 +11,11 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::accounts::{Remember, Sealed};
 use crate::model::{Account, Credentials, Operation, ProviderKind, Snapshot, SnapshotStatus};
 use crate::net::{self, Abort, NetError};
 use crate::providers::{self, ListScope, ProviderError};
+use crate::vault::VaultKey;
 use ops::PendingOp;
 use refresh::{ListTiming, Outcome};
 pub use store::{AccountStore, ServerStore, SnapshotStore, set_if_changed};
@@ -108,6 +111,16 @@ pub enum Dialog {
         server: ServerStore,
         snapshot: SnapshotStore,
     },
+    /// Add an account, or edit one.
+    AccountForm {
+        editing: Option<AccountStore>,
+    },
+    RemoveAccount {
+        account: AccountStore,
+    },
+    /// The passphrase for the secrets this device remembers.
+    Unlock,
+    Settings,
 }
 
 pub fn now_ms() -> f64 {
@@ -123,6 +136,14 @@ pub struct AppState {
     /// The clock for relative dates, in seconds; ticks every 30 s.
     pub now: RwSignal<i64>,
     pub dialog: RwSignal<Option<Dialog>>,
+    /// `snapdeck.json`'s default CORS proxy, offered in the account form.
+    pub default_proxy: RwSignal<String>,
+    /// How this device remembers accounts.
+    pub remember: RwSignal<Remember>,
+    /// Saved secrets waiting for their passphrase.
+    pub locked: RwSignal<Option<Sealed>>,
+    presets: StoredValue<Vec<Account>>,
+    vault: StoredValue<Option<VaultKey>, LocalStorage>,
     visible: RwSignal<bool>,
     sched: StoredValue<Scheduler, LocalStorage>,
     owner: StoredValue<Owner>,
@@ -137,6 +158,11 @@ impl AppState {
             notice: RwSignal::new(None),
             now: RwSignal::new((now_ms() / 1000.0) as i64),
             dialog: RwSignal::new(None),
+            default_proxy: RwSignal::new(String::new()),
+            remember: RwSignal::new(Remember::Tab),
+            locked: RwSignal::new(None),
+            presets: StoredValue::new(Vec::new()),
+            vault: StoredValue::new_local(None),
             visible: RwSignal::new(true),
             sched: StoredValue::new_local(Scheduler::default()),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
@@ -166,7 +192,13 @@ impl AppState {
         store
     }
 
+    /// Removes an account from the page and from what this device remembers.
     pub fn remove_account(&self, id: u32) {
+        self.remove_account_only(id);
+        self.persist();
+    }
+
+    fn remove_account_only(&self, id: u32) {
         self.accounts.update(|a| a.retain(|s| s.id != id));
         self.sched.update_value(|s| {
             s.lists.retain(|(acct, _), _| *acct != id);
@@ -329,10 +361,12 @@ impl AppState {
         };
         let account = store.account.get_untracked();
         if account.credentials == Credentials::Missing {
-            set_if_changed(
-                store.error,
-                Some("This account has no credentials yet: add them to load its servers.".into()),
-            );
+            let why = if self.locked.with_untracked(Option::is_some) {
+                "Locked: unlock the accounts saved on this device to load this one."
+            } else {
+                "This account has no credentials yet: edit it to add them."
+            };
+            set_if_changed(store.error, Some(why.into()));
             return (Outcome::Fresh, false);
         }
         let started = now_ms();

@@ -1,0 +1,495 @@
+//! Accounts as the user enters, stores, exports and imports them. Pure: the
+//! browser's storage and crypto are in `storage` and `vault`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Account, Credentials, ProviderKind};
+
+/// The account form's fields, as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Draft {
+    pub provider: Option<ProviderKind>,
+    pub label: String,
+    pub base_url: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub token: String,
+    pub proxy: String,
+}
+
+impl Draft {
+    pub fn from_account(a: &Account) -> Draft {
+        let (access_key, secret_key, token) = match &a.credentials {
+            Credentials::Ilkbyte { access, secret } => {
+                (access.clone(), secret.clone(), String::new())
+            }
+            Credentials::Vpsorg { token } => (String::new(), String::new(), token.clone()),
+            Credentials::Missing => Default::default(),
+        };
+        Draft {
+            provider: Some(a.provider),
+            label: a.label.clone(),
+            base_url: a.base_url.clone(),
+            access_key,
+            secret_key,
+            token,
+            proxy: a.proxy.clone(),
+        }
+    }
+
+    /// The account these fields describe, or what is wrong with them.
+    /// `taken` are the labels of the other accounts.
+    pub fn validate(&self, taken: &[String]) -> Result<Account, String> {
+        let provider = self.provider.ok_or("Choose a provider.")?;
+        let label = self.label.trim().to_string();
+        if label.is_empty() {
+            return Err("Give the account a label.".into());
+        }
+        if taken.iter().any(|t| t.trim() == label) {
+            return Err(format!("Another account is already labelled “{label}”."));
+        }
+        let base_url = self.base_url.trim().trim_end_matches('/').to_string();
+        if !is_http_url(&base_url) {
+            return Err("The API base URL must be an http:// or https:// URL with a host.".into());
+        }
+        let proxy = self.proxy.trim().to_string();
+        if !proxy.is_empty() && !is_http_url(&proxy) {
+            return Err(
+                "The CORS proxy must be an http:// or https:// URL, or empty for direct calls."
+                    .into(),
+            );
+        }
+        let credentials = match provider {
+            ProviderKind::Ilkbyte => {
+                let (access, secret) = (self.access_key.trim(), self.secret_key.trim());
+                if access.is_empty() || secret.is_empty() {
+                    return Err("Enter both the access key and the secret key.".into());
+                }
+                Credentials::Ilkbyte {
+                    access: access.into(),
+                    secret: secret.into(),
+                }
+            }
+            ProviderKind::Vpsorg => {
+                let token = self.token.trim();
+                if token.is_empty() {
+                    return Err("Enter the API token.".into());
+                }
+                Credentials::Vpsorg {
+                    token: token.into(),
+                }
+            }
+        };
+        Ok(Account {
+            provider,
+            label,
+            base_url,
+            credentials,
+            proxy,
+        })
+    }
+}
+
+/// `scheme://host[...]` with an http(s) scheme and a non-empty host.
+pub fn is_http_url(s: &str) -> bool {
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !host.contains(char::is_whitespace) && !host.starts_with(':')
+}
+
+/// An account's settings without its secrets: what is stored plainly,
+/// exported, and imported. The same shape as `snapdeck.json`'s accounts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub provider: ProviderKind,
+    pub label: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub proxy: String,
+}
+
+impl Settings {
+    pub fn of(a: &Account) -> Settings {
+        Settings {
+            provider: a.provider,
+            label: a.label.clone(),
+            base_url: a.base_url.clone(),
+            proxy: a.proxy.clone(),
+        }
+    }
+
+    pub fn into_account(self, credentials: Credentials) -> Account {
+        Account {
+            provider: self.provider,
+            label: self.label,
+            base_url: self.base_url,
+            credentials,
+            proxy: self.proxy,
+        }
+    }
+}
+
+/// Secrets by account label; what the vault encrypts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Secrets(pub BTreeMap<String, StoredCredentials>);
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StoredCredentials {
+    Ilkbyte { access: String, secret: String },
+    Vpsorg { token: String },
+}
+
+impl std::fmt::Debug for StoredCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoredCredentials(<hidden>)")
+    }
+}
+
+impl Secrets {
+    pub fn of(accounts: &[Account]) -> Secrets {
+        Secrets(
+            accounts
+                .iter()
+                .filter_map(|a| {
+                    let c = match &a.credentials {
+                        Credentials::Ilkbyte { access, secret } => StoredCredentials::Ilkbyte {
+                            access: access.clone(),
+                            secret: secret.clone(),
+                        },
+                        Credentials::Vpsorg { token } => StoredCredentials::Vpsorg {
+                            token: token.clone(),
+                        },
+                        Credentials::Missing => return None,
+                    };
+                    Some((a.label.clone(), c))
+                })
+                .collect(),
+        )
+    }
+
+    pub fn credentials_for(&self, label: &str, provider: ProviderKind) -> Credentials {
+        match (self.0.get(label), provider) {
+            (Some(StoredCredentials::Ilkbyte { access, secret }), ProviderKind::Ilkbyte) => {
+                Credentials::Ilkbyte {
+                    access: access.clone(),
+                    secret: secret.clone(),
+                }
+            }
+            (Some(StoredCredentials::Vpsorg { token }), ProviderKind::Vpsorg) => {
+                Credentials::Vpsorg {
+                    token: token.clone(),
+                }
+            }
+            _ => Credentials::Missing,
+        }
+    }
+}
+
+/// The accounts to show: the stored ones, then the presets of
+/// `snapdeck.json` whose labels are not stored. A preset keeps its own
+/// secrets unless stored ones exist.
+pub fn merge(stored: Vec<Settings>, presets: Vec<Account>, secrets: &Secrets) -> Vec<Account> {
+    let mut out: Vec<Account> = stored
+        .into_iter()
+        .map(|s| {
+            let creds = secrets.credentials_for(&s.label, s.provider);
+            s.into_account(creds)
+        })
+        .collect();
+    for preset in presets {
+        if let Some(existing) = out.iter_mut().find(|a| a.label == preset.label) {
+            if existing.credentials == Credentials::Missing && existing.provider == preset.provider
+            {
+                existing.credentials = preset.credentials;
+            }
+        } else {
+            let mut preset = preset;
+            if preset.credentials == Credentials::Missing {
+                preset.credentials = secrets.credentials_for(&preset.label, preset.provider);
+            }
+            out.push(preset);
+        }
+    }
+    out
+}
+
+/// Encrypted bytes at rest, as the vault writes them (base64 fields).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sealed {
+    pub salt: String,
+    pub iv: String,
+    pub data: String,
+}
+
+/// How secrets are kept on this device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Remember {
+    /// In memory for this tab only (the default).
+    #[default]
+    Tab,
+    /// Encrypted under a passphrase.
+    Encrypted,
+    /// In plain text, by the user's explicit, warned choice.
+    Plain,
+}
+
+/// The secrets document in local storage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum StoredSecrets {
+    Encrypted(Sealed),
+    Plain { secrets: Secrets },
+}
+
+/// The export file: `snapdeck.json`'s shape, never a secret.
+pub fn export(accounts: &[Account]) -> String {
+    let list: Vec<Settings> = accounts.iter().map(Settings::of).collect();
+    serde_json::to_string_pretty(&serde_json::json!({ "accounts": list })).unwrap_or_default()
+}
+
+/// Standard base64 (with padding), for the vault's bytes.
+pub mod base64 {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    pub fn decode(s: &str) -> Option<Vec<u8>> {
+        let s = s.trim().trim_end_matches('=');
+        let mut out = Vec::with_capacity(s.len() * 3 / 4);
+        let mut acc = 0u32;
+        let mut bits = 0;
+        for c in s.bytes() {
+            let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+            acc = acc << 6 | v;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
+                acc &= (1 << bits) - 1;
+            }
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(provider: ProviderKind) -> Draft {
+        Draft {
+            provider: Some(provider),
+            label: "Prod".into(),
+            base_url: provider.default_base_url().into(),
+            access_key: "ak".into(),
+            secret_key: "sk".into(),
+            token: "tok".into(),
+            proxy: String::new(),
+        }
+    }
+
+    #[test]
+    fn valid_drafts_become_accounts() {
+        let a = draft(ProviderKind::Ilkbyte).validate(&[]).unwrap();
+        assert_eq!(
+            a.credentials,
+            Credentials::Ilkbyte {
+                access: "ak".into(),
+                secret: "sk".into()
+            }
+        );
+        let v = draft(ProviderKind::Vpsorg).validate(&[]).unwrap();
+        assert_eq!(
+            v.credentials,
+            Credentials::Vpsorg {
+                token: "tok".into()
+            }
+        );
+        assert_eq!(v.base_url, "https://admin.vps.org/api/v1");
+    }
+
+    #[test]
+    fn invalid_drafts_say_why() {
+        type Change = Box<dyn Fn(&mut Draft)>;
+        let cases: Vec<(Change, &str)> = vec![
+            (Box::new(|d| d.label = "  ".into()), "label"),
+            (
+                Box::new(|d| d.base_url = "api.ilkbyte.com".into()),
+                "base URL",
+            ),
+            (Box::new(|d| d.base_url = "https://".into()), "base URL"),
+            (Box::new(|d| d.proxy = "proxy".into()), "CORS proxy"),
+            (Box::new(|d| d.secret_key = "".into()), "secret key"),
+            (Box::new(|d| d.provider = None), "provider"),
+        ];
+        for (change, want) in cases {
+            let mut d = draft(ProviderKind::Ilkbyte);
+            change(&mut d);
+            let e = d.validate(&[]).unwrap_err();
+            assert!(e.contains(want), "{e:?} lacks {want:?}");
+        }
+        let e = draft(ProviderKind::Ilkbyte)
+            .validate(&["Prod".into()])
+            .unwrap_err();
+        assert!(e.contains("already labelled"));
+        let mut no_token = draft(ProviderKind::Vpsorg);
+        no_token.token = " ".into();
+        assert!(no_token.validate(&[]).unwrap_err().contains("API token"));
+    }
+
+    #[test]
+    fn presets_merge_with_stored_accounts() {
+        let stored = vec![Settings {
+            provider: ProviderKind::Vpsorg,
+            label: "Mine".into(),
+            base_url: "https://admin.vps.org/api/v1".into(),
+            proxy: String::new(),
+        }];
+        let preset = |label: &str, creds| Account {
+            provider: ProviderKind::Ilkbyte,
+            label: label.into(),
+            base_url: "https://api.ilkbyte.com".into(),
+            credentials: creds,
+            proxy: "https://p/".into(),
+        };
+        let mut secrets = Secrets::default();
+        secrets.0.insert(
+            "Mine".into(),
+            StoredCredentials::Vpsorg { token: "t".into() },
+        );
+        secrets.0.insert(
+            "Team".into(),
+            StoredCredentials::Ilkbyte {
+                access: "a".into(),
+                secret: "s".into(),
+            },
+        );
+        let merged = merge(
+            stored,
+            vec![
+                preset("Team", Credentials::Missing),
+                preset(
+                    "Shipped",
+                    Credentials::Ilkbyte {
+                        access: "x".into(),
+                        secret: "y".into(),
+                    },
+                ),
+            ],
+            &secrets,
+        );
+        let labels: Vec<_> = merged.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, ["Mine", "Team", "Shipped"]);
+        assert_eq!(
+            merged[0].credentials,
+            Credentials::Vpsorg { token: "t".into() }
+        );
+        assert_eq!(
+            merged[1].credentials,
+            Credentials::Ilkbyte {
+                access: "a".into(),
+                secret: "s".into()
+            },
+            "a preset without secrets gets the stored ones"
+        );
+        assert!(matches!(merged[2].credentials, Credentials::Ilkbyte { .. }));
+    }
+
+    #[test]
+    fn exports_hold_no_secret_and_import_as_snapdeck_json() {
+        let a = draft(ProviderKind::Ilkbyte).validate(&[]).unwrap();
+        let v = draft(ProviderKind::Vpsorg).validate(&[]).unwrap();
+        let file = export(&[
+            a.clone(),
+            Account {
+                label: "Other".into(),
+                ..v
+            },
+        ]);
+        for secret in ["\"ak\"", "\"sk\"", "tok"] {
+            assert!(!file.contains(secret), "{secret} in {file}");
+        }
+        let back = crate::config::parse(file.as_bytes()).unwrap();
+        assert_eq!(back.accounts.len(), 2);
+        assert_eq!(back.accounts[0].label, "Prod");
+        assert_eq!(back.accounts[0].credentials, Credentials::Missing);
+    }
+
+    #[test]
+    fn stored_secrets_documents() {
+        let sealed = StoredSecrets::Encrypted(Sealed {
+            salt: "c2FsdA==".into(),
+            iv: "aXY=".into(),
+            data: "ZGF0YQ==".into(),
+        });
+        let json = serde_json::to_string(&sealed).unwrap();
+        assert_eq!(
+            json,
+            r#"{"mode":"encrypted","salt":"c2FsdA==","iv":"aXY=","data":"ZGF0YQ=="}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<StoredSecrets>(&json).unwrap(),
+            sealed
+        );
+        let mut secrets = Secrets::default();
+        secrets
+            .0
+            .insert("A".into(), StoredCredentials::Vpsorg { token: "t".into() });
+        let plain = StoredSecrets::Plain { secrets };
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(json.starts_with(r#"{"mode":"plain""#), "{json}");
+        assert_eq!(serde_json::from_str::<StoredSecrets>(&json).unwrap(), plain);
+        assert!(serde_json::from_str::<StoredSecrets>(r#"{"mode":"rot13"}"#).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = StoredCredentials::Vpsorg {
+            token: "TOKEN".into(),
+        };
+        assert!(!format!("{c:?}").contains("TOKEN"));
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for (raw, enc) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64::encode(raw), enc);
+            assert_eq!(base64::decode(enc).unwrap(), raw);
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(base64::decode(&base64::encode(&all)).unwrap(), all);
+        assert_eq!(base64::decode("not base64!"), None);
+    }
+}

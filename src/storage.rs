@@ -1,0 +1,49 @@
+//! What this device remembers, in local storage: account settings in plain
+//! JSON, secrets encrypted (or plain, by explicit choice). Nothing is stored
+//! unless the user asks to be remembered.
+
+use crate::accounts::{Settings, StoredSecrets};
+
+const SETTINGS: &str = "snapdeck.accounts.v1";
+const SECRETS: &str = "snapdeck.secrets.v1";
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn read(key: &str) -> Option<String> {
+    local()?.get_item(key).ok().flatten()
+}
+
+/// Stored account settings; none when absent or unreadable.
+pub fn load_settings() -> Vec<Settings> {
+    read(SETTINGS)
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+pub fn load_secrets() -> Option<StoredSecrets> {
+    read(SECRETS).and_then(|s| serde_json::from_str(&s).ok())
+}
+
+/// Writes both documents; `false` when storage refused (full, disabled).
+pub fn save(settings: &[Settings], secrets: &StoredSecrets) -> bool {
+    let Some(storage) = local() else {
+        return false;
+    };
+    let (Ok(a), Ok(b)) = (
+        serde_json::to_string(settings),
+        serde_json::to_string(secrets),
+    ) else {
+        return false;
+    };
+    storage.set_item(SETTINGS, &a).is_ok() && storage.set_item(SECRETS, &b).is_ok()
+}
+
+/// "Forget everything": no account and no secret stays on this device.
+pub fn forget() {
+    if let Some(storage) = local() {
+        let _ = storage.remove_item(SETTINGS);
+        let _ = storage.remove_item(SECRETS);
+    }
+}
