@@ -140,8 +140,10 @@ impl Settings {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Secrets(pub BTreeMap<String, StoredCredentials>);
 
+// Externally tagged (serde's default): internally tagged enums buffer
+// through serde's generic content type, which costs the panel dearly in size.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum StoredCredentials {
     Ilkbyte { access: String, secret: String },
     Vpsorg { token: String },
@@ -243,7 +245,7 @@ pub enum Remember {
 
 /// The secrets document in local storage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum StoredSecrets {
     Encrypted(Sealed),
     Plain { secrets: Secrets },
@@ -451,7 +453,7 @@ mod tests {
         let json = serde_json::to_string(&sealed).unwrap();
         assert_eq!(
             json,
-            r#"{"mode":"encrypted","salt":"c2FsdA==","iv":"aXY=","data":"ZGF0YQ=="}"#
+            r#"{"encrypted":{"salt":"c2FsdA==","iv":"aXY=","data":"ZGF0YQ=="}}"#
         );
         assert_eq!(
             serde_json::from_str::<StoredSecrets>(&json).unwrap(),
@@ -463,9 +465,12 @@ mod tests {
             .insert("A".into(), StoredCredentials::Vpsorg { token: "t".into() });
         let plain = StoredSecrets::Plain { secrets };
         let json = serde_json::to_string(&plain).unwrap();
-        assert!(json.starts_with(r#"{"mode":"plain""#), "{json}");
+        assert!(
+            json.starts_with(r#"{"plain":{"secrets":{"A":{"vpsorg""#),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<StoredSecrets>(&json).unwrap(), plain);
-        assert!(serde_json::from_str::<StoredSecrets>(r#"{"mode":"rot13"}"#).is_err());
+        assert!(serde_json::from_str::<StoredSecrets>(r#"{"rot13":{}}"#).is_err());
     }
 
     #[test]

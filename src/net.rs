@@ -19,6 +19,16 @@ pub enum NetError {
     Network(String),
 }
 
+impl NetError {
+    pub fn message(&self) -> String {
+        match self {
+            NetError::Timeout => format!("no answer within {} s", TIMEOUT_MS / 1000),
+            NetError::Aborted => "cancelled".into(),
+            NetError::Network(why) => why.clone(),
+        }
+    }
+}
+
 /// Aborts the requests of a view when it goes away.
 #[derive(Clone)]
 pub struct Abort(web_sys::AbortController);

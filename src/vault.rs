@@ -29,8 +29,23 @@ pub struct VaultKey {
     salt: Vec<u8>,
 }
 
+impl VaultError {
+    pub fn message(&self) -> String {
+        match self {
+            VaultError::WrongPassphrase => "wrong passphrase, or the saved data was altered".into(),
+            VaultError::Unavailable(why) => format!("WebCrypto is unavailable: {why}"),
+        }
+    }
+}
+
+// Plain messages, not `{:?}`: debug formatting costs the panel size.
 fn unavailable(e: JsValue) -> VaultError {
-    VaultError::Unavailable(format!("{e:?}"))
+    let why = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into());
+    VaultError::Unavailable(why)
 }
 
 fn crypto() -> Result<web_sys::Crypto, VaultError> {

@@ -69,7 +69,10 @@ pub fn SnapshotCard(
             class:current=move || snap.with(|s| s.current)
             class:busy=busy
             // Through the CSSOM, not a style attribute: allowed by the CSP.
-            style:margin-inline-start=move || format!("{}rem", f64::from(depth.get()) * 1.5)
+            style:margin-inline-start=move || {
+                let tenths = depth.get() * 15;
+                format!("{}.{}rem", tenths / 10, tenths % 10)
+            }
         >
             <header class="card-head">
                 <h4>{name}</h4>
@@ -245,7 +248,9 @@ pub fn SnapshotCard(
 
 fn format_size(mb: u64) -> String {
     if mb >= 1024 {
-        format!("{:.1} GB", mb as f64 / 1024.0)
+        // Integer tenths: no float formatting in the panel.
+        let tenths = (mb * 10 + 512) / 1024;
+        format!("{}.{} GB", tenths / 10, tenths % 10)
     } else {
         format!("{mb} MB")
     }

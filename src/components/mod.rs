@@ -87,9 +87,10 @@ async fn load_deployment(state: AppState) {
             Default::default()
         }),
         Err(e) => {
-            state
-                .notice
-                .set(Some(format!("Could not load snapdeck.json: {e:?}")));
+            state.notice.set(Some(format!(
+                "Could not load snapdeck.json: {}",
+                e.message()
+            )));
             Default::default()
         }
     };

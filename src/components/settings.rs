@@ -224,9 +224,7 @@ pub fn UnlockDialog() -> impl IntoView {
                 Err(VaultError::WrongPassphrase) => problem.set(Some(
                     "Wrong passphrase: nothing was changed. Try again.".into(),
                 )),
-                Err(VaultError::Unavailable(e)) => {
-                    problem.set(Some(format!("This browser cannot decrypt here: {e}")))
-                }
+                Err(e @ VaultError::Unavailable(_)) => problem.set(Some(e.message())),
             }
             busy.set(false);
         });
@@ -306,7 +304,7 @@ pub fn SettingsDialog() -> impl IntoView {
             let result = state.set_remember(chosen, Some(pass)).await;
             busy.set(false);
             message.set(Some(match (result, chosen) {
-                (Err(e), _) => (false, format!("Could not save: {e:?}")),
+                (Err(e), _) => (false, format!("Could not save: {}", e.message())),
                 (Ok(()), Remember::Tab) => (
                     true,
                     "Accounts are kept for this tab only; nothing is stored.".into(),

@@ -96,9 +96,10 @@ impl AppState {
                             &settings,
                             &StoredSecrets::Encrypted(sealed),
                         )),
-                        Err(e) => state
-                            .notice
-                            .set(Some(format!("Could not encrypt the accounts: {e:?}"))),
+                        Err(e) => state.notice.set(Some(format!(
+                            "Could not encrypt the accounts: {}",
+                            e.message()
+                        ))),
                     }
                 });
             }
