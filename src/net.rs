@@ -51,7 +51,8 @@ pub async fn send(
     abort: Option<&Abort>,
 ) -> Result<HttpResponse, NetError> {
     // One controller per request: the timeout aborts it, and so does the
-    // view's own controller through a listener-free check below.
+    // view's controller (through the abort listener below) when the view
+    // goes away.
     let controller = web_sys::AbortController::new()
         .map_err(|_| NetError::Network("fetch is not available".into()))?;
     let signal = controller.signal();
@@ -71,7 +72,7 @@ pub async fn send(
     // Follow the view's controller: abort ours when it aborts.
     let _follow = outer.as_ref().map(|s| {
         let controller = controller.clone();
-        gloo_events_like::on_abort(s, move || controller.abort())
+        abort_listener::on_abort(s, move || controller.abort())
     });
 
     let url = proxied_url(proxy, &req.url);
@@ -118,7 +119,7 @@ pub async fn send(
 }
 
 /// A tiny abort-event listener, removed when dropped.
-mod gloo_events_like {
+mod abort_listener {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 

@@ -100,7 +100,17 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                 <span class="server-status" data-status=move || info.with(|s| s.status.clone())>
                     {status}
                 </span>
-                <span class="server-meta">{move || info.with(|s| s.address.clone())}</span>
+                <span class="server-meta">
+                    {move || {
+                        info.with(|s| {
+                            [s.address.as_str(), s.os.as_str()]
+                                .into_iter()
+                                .filter(|p| !p.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" · ")
+                        })
+                    }}
+                </span>
                 {limit
                     .map(|l| {
                         view! {

@@ -160,6 +160,11 @@ pub fn SnapshotCard(
                 <p class="current-mark">"Current: the server runs from this snapshot"</p>
             </Show>
             {move || {
+                pending
+                    .with(|p| p.as_ref().map(|p| p.note.clone()).filter(|n| !n.is_empty()))
+                    .map(|note| view! { <p class="hint">{note}</p> })
+            }}
+            {move || {
                 error
                     .get()
                     .map(|e| {

@@ -24,8 +24,25 @@ pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
     }
 }
 
-pub(super) fn close() {
-    expect_context::<AppState>().dialog.set(None);
+/// What is wrong with the form, announced to screen readers.
+#[component]
+pub(super) fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p role="alert" class="error">{m}</p> })
+    }
+}
+
+/// Closes the dialog without doing anything.
+#[component]
+pub(super) fn CancelButton(#[prop(default = "Cancel")] label: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <button type="button" on:click=move |_| state.dialog.set(None)>
+            {label}
+        </button>
+    }
 }
 
 /// `New snapshot`: name (and description on VPS.org), checked against the
@@ -100,8 +117,10 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                 <p id="snapshot-rule" class="rule">
                     {rule}
                 </p>
-                {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
-                {(provider == ProviderKind::Vpsorg)
+                <FormError message=problem />
+                {provider
+                    .capabilities()
+                    .description
                     .then(|| {
                         view! {
                             <label for="snapshot-description">"Description"</label>
@@ -117,9 +136,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     <button type="submit" class="primary">
                         "Create"
                     </button>
-                    <button type="button" on:click=move |_| close()>
-                        "Cancel"
-                    </button>
+                    <CancelButton />
                 </div>
             </form>
         </Modal>
@@ -201,9 +218,7 @@ pub fn ConfirmDialog(
                     <button type="submit" class="danger" disabled=move || !matches.get()>
                         {action}
                     </button>
-                    <button type="button" on:click=move |_| close()>
-                        "Cancel"
-                    </button>
+                    <CancelButton />
                 </div>
             </form>
         </Modal>
@@ -226,7 +241,7 @@ pub fn ScheduleDialog(
     let days = RwSignal::new(d.to_string());
     let hour = RwSignal::new(h.to_string());
     let minute = RwSignal::new(m.to_string());
-    let problem = RwSignal::new(None::<&'static str>);
+    let problem = RwSignal::new(None::<String>);
     let key = snapshot.key.clone();
     let name = snapshot.snap.with_untracked(|s| s.name.clone());
     let server = StoredValue::new(server);
@@ -247,7 +262,7 @@ pub fn ScheduleDialog(
                 server.with_value(|s| state.perform(&account, s, op));
             }
             _ => problem.set(Some(
-                "Every (days) must be 1 or more, Hour 0–23 and Minute 0–59.",
+                "Every (days) must be 1 or more, Hour 0–23 and Minute 0–59.".into(),
             )),
         }
     };
@@ -281,14 +296,12 @@ pub fn ScheduleDialog(
                         "Minute" <input type="number" min="0" max="59" step="1" bind:value=minute />
                     </label>
                 </div>
-                {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
+                <FormError message=problem />
                 <div class="buttons">
                     <button type="submit" class="primary">
                         "Save schedule"
                     </button>
-                    <button type="button" on:click=move |_| close()>
-                        "Cancel"
-                    </button>
+                    <CancelButton />
                 </div>
             </form>
         </Modal>

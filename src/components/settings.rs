@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::dialogs::{Modal, close};
+use super::dialogs::{CancelButton, FormError, Modal};
 use crate::accounts::{Draft, Remember};
 use crate::model::{Account, ProviderKind};
 use crate::providers;
@@ -154,7 +154,7 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                     "ilkbyte sends no CORS headers: a browser reaches it only through a proxy. "
                     "Keys stay in this tab unless you choose to remember them (Settings)."
                 </p>
-                {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
+                <FormError message=problem />
                 {move || match check.get() {
                     Check::Idle => None,
                     Check::Running => Some(view! { <p role="status">"Testing…"</p> }.into_any()),
@@ -168,9 +168,7 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                     <button type="submit" class="primary">
                         "Save"
                     </button>
-                    <button type="button" on:click=move |_| close()>
-                        "Cancel"
-                    </button>
+                    <CancelButton />
                 </div>
             </form>
         </Modal>
@@ -199,9 +197,7 @@ pub fn RemoveAccountDialog(account: AccountStore) -> impl IntoView {
                     <button type="submit" class="danger">
                         "Remove account"
                     </button>
-                    <button type="button" on:click=move |_| close()>
-                        "Cancel"
-                    </button>
+                    <CancelButton />
                 </div>
             </form>
         </Modal>
@@ -235,14 +231,12 @@ pub fn UnlockDialog() -> impl IntoView {
                 <p class="hint">"The credentials saved on this device are encrypted. Enter the passphrase to load those accounts."</p>
                 <label for="unlock-passphrase">"Passphrase"</label>
                 <input id="unlock-passphrase" type="password" autocomplete="current-password" bind:value=passphrase />
-                {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
+                <FormError message=problem />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || busy.get()>
                         {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
                     </button>
-                    <button type="button" on:click=move |_| close()>
-                        "Not now"
-                    </button>
+                    <CancelButton label="Not now" />
                 </div>
             </form>
         </Modal>
@@ -281,7 +275,6 @@ pub fn SettingsDialog() -> impl IntoView {
     let repeat = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
-    let choose = move |m: Remember| move |_| mode.set(m);
     let apply = move |ev: SubmitEvent| {
         ev.prevent_default();
         let chosen = mode.get_untracked();
@@ -360,33 +353,26 @@ pub fn SettingsDialog() -> impl IntoView {
             <form on:submit=apply novalidate>
                 <fieldset>
                     <legend>"Remember accounts on this device"</legend>
-                    <label class="choice">
-                        <input
-                            type="radio"
-                            name="remember"
-                            prop:checked=move || mode.get() == Remember::Tab
-                            on:change=choose(Remember::Tab)
-                        />
-                        "No: keep them for this tab only"
-                    </label>
-                    <label class="choice">
-                        <input
-                            type="radio"
-                            name="remember"
-                            prop:checked=move || mode.get() == Remember::Encrypted
-                            on:change=choose(Remember::Encrypted)
-                        />
-                        "Remember, encrypted with a passphrase"
-                    </label>
-                    <label class="choice">
-                        <input
-                            type="radio"
-                            name="remember"
-                            prop:checked=move || mode.get() == Remember::Plain
-                            on:change=choose(Remember::Plain)
-                        />
-                        "Remember without encryption"
-                    </label>
+                    {[
+                        (Remember::Tab, "No: keep them for this tab only"),
+                        (Remember::Encrypted, "Remember, encrypted with a passphrase"),
+                        (Remember::Plain, "Remember without encryption"),
+                    ]
+                        .into_iter()
+                        .map(|(choice, text)| {
+                            view! {
+                                <label class="choice">
+                                    <input
+                                        type="radio"
+                                        name="remember"
+                                        prop:checked=move || mode.get() == choice
+                                        on:change=move |_| mode.set(choice)
+                                    />
+                                    {text}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
                 </fieldset>
                 <Show when=move || mode.get() == Remember::Encrypted>
                     <label for="settings-passphrase">"Passphrase"</label>
@@ -432,9 +418,7 @@ pub fn SettingsDialog() -> impl IntoView {
                     </div>
                 </fieldset>
                 <div class="buttons">
-                    <button type="button" on:click=move |_| close()>
-                        "Close"
-                    </button>
+                    <CancelButton label="Close" />
                 </div>
             </form>
         </Modal>

@@ -82,15 +82,7 @@ pub fn envelope(resp: &HttpResponse) -> Result<Value, ProviderError> {
     let ok_http = (200..300).contains(&resp.status);
     if !ok_http {
         let message = reason.unwrap_or_else(|| status_text(resp.status));
-        return Err(match resp.status {
-            401 | 403 => ProviderError::Auth(message),
-            429 => ProviderError::RateLimited {
-                retry_after: resp.retry_after,
-                message,
-            },
-            s if s >= 500 => ProviderError::Server { status: s, message },
-            s => ProviderError::Refused { status: s, message },
-        });
+        return Err(ProviderError::from_status(resp, message));
     }
     let Some(v) = parsed else {
         return Err(ProviderError::Malformed(

@@ -72,6 +72,19 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// The error a non-2xx answer means, with the text its body carried.
+    pub fn from_status(resp: &HttpResponse, message: String) -> ProviderError {
+        match resp.status {
+            401 | 403 => ProviderError::Auth(message),
+            429 => ProviderError::RateLimited {
+                retry_after: resp.retry_after,
+                message,
+            },
+            s if s >= 500 => ProviderError::Server { status: s, message },
+            s => ProviderError::Refused { status: s, message },
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             ProviderError::Auth(m) | ProviderError::Malformed(m) => m.clone(),

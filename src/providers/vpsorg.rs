@@ -116,16 +116,7 @@ fn checked(resp: &HttpResponse) -> Result<(), ProviderError> {
     if (200..300).contains(&resp.status) {
         return Ok(());
     }
-    let message = error_text(resp);
-    Err(match resp.status {
-        401 | 403 => ProviderError::Auth(message),
-        429 => ProviderError::RateLimited {
-            retry_after: resp.retry_after,
-            message,
-        },
-        s if s >= 500 => ProviderError::Server { status: s, message },
-        s => ProviderError::Refused { status: s, message },
-    })
+    Err(ProviderError::from_status(resp, error_text(resp)))
 }
 
 fn body(resp: &HttpResponse, what: &str) -> Result<Value, ProviderError> {

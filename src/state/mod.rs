@@ -624,6 +624,7 @@ impl AppState {
                     card.pending.update(|p| {
                         if let Some(p) = p {
                             p.accepted = Some(at);
+                            p.note = accepted.message.clone();
                         }
                     });
                     if let Some(status) = accepted.server_status {

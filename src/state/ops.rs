@@ -23,6 +23,8 @@ pub struct PendingOp {
     /// The snapshot as it was before (to see a recreate's new date, a
     /// schedule's change).
     pub before: Option<Snapshot>,
+    /// What the provider said when it accepted ("This may take 3-10 minutes").
+    pub note: String,
 }
 
 impl PendingOp {
@@ -32,6 +34,7 @@ impl PendingOp {
             started: now,
             accepted: None,
             before,
+            note: String::new(),
         }
     }
 

@@ -339,19 +339,21 @@ mod tests {
         );
     }
 
+    fn server_store() -> ServerStore {
+        let server = Server {
+            key: "s".into(),
+            name: "s".into(),
+            status: "running".into(),
+            address: String::new(),
+            os: String::new(),
+        };
+        ServerStore::new(server, 0.0)
+    }
+
     #[test]
     fn patch_keeps_signals_and_writes_only_changes() {
         let _owner = Owner::new();
-        let server = ServerStore::new(
-            Server {
-                key: "s".into(),
-                name: "s".into(),
-                status: "running".into(),
-                address: String::new(),
-                os: String::new(),
-            },
-            0.0,
-        );
+        let server = server_store();
         server.patch(
             ProviderKind::Vpsorg,
             vec![snap("a", None, 1), snap("b", None, 2)],
@@ -392,16 +394,7 @@ mod tests {
     #[test]
     fn placeholders_stay_until_listed() {
         let _owner = Owner::new();
-        let server = ServerStore::new(
-            Server {
-                key: "s".into(),
-                name: "s".into(),
-                status: "running".into(),
-                address: String::new(),
-                os: String::new(),
-            },
-            0.0,
-        );
+        let server = server_store();
         let op = crate::model::Operation::Create {
             name: "fresh".into(),
             description: String::new(),
