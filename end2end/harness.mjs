@@ -58,6 +58,7 @@ function start(cmd, args, what) {
  *  - proxyArgs: more proxy flags
  *  - accounts: (urls) => the accounts of snapdeck.json (default: both demo accounts through the proxy)
  *  - config: (urls) => the whole snapdeck.json, instead
+ *  - configText: the file's text as it is (to serve an invalid one)
  */
 export async function launch(opts = {}) {
   const [simPort, proxyPort, panelPort] = [await freePort(), await freePort(), await freePort()];
@@ -74,7 +75,7 @@ export async function launch(opts = {}) {
     proxy: urls.proxy,
     accounts: (opts.accounts ?? defaultAccounts)(urls),
   };
-  writeFileSync(configFile, JSON.stringify(config));
+  writeFileSync(configFile, opts.configText ?? JSON.stringify(config));
 
   const procs = [];
   const stop = () => procs.forEach((p) => p.exitCode === null && p.kill('SIGTERM'));

@@ -12,6 +12,24 @@ async function loaded(env) {
   await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
 }
 
+test('an invalid snapdeck.json says what is wrong, and the page still works', async () => {
+  for (const [configText, want] of [
+    ['{"accounts": [{"provider": "aws", "label": "x"}]}', /unknown provider "aws"/],
+    ['{"accounts": [', /snapdeck\.json is not valid/],
+  ]) {
+    const env = await launch({ configText });
+    try {
+      const { page } = env;
+      await page.goto(env.urls.panel);
+      await text(page.getByRole('alert').first(), want);
+      await page.getByRole('button', { name: 'Add account' }).waitFor();
+      assert.deepEqual(env.pageErrors, []);
+    } finally {
+      await env.close();
+    }
+  }
+});
+
 test('bad credentials show the provider\'s refusal on that account only', async () => {
   const env = await launch({
     accounts: (urls) => [

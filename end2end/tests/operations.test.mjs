@@ -162,6 +162,30 @@ test('VPS.org: restore stops the server, shows Restoring…, then settles', asyn
   await text(clean, /Completed/);
 });
 
+test('VPS.org: a create refused at the limit is explained, and the count catches up', async () => {
+  const staging = server(page, 'Demo VPS.org', 'staging-01');
+  await text(staging, /2 \/ 5 snapshots/);
+  // Another client fills the server up behind the panel's back.
+  for (const name of ['other-1', 'other-2', 'other-3']) {
+    const r = await fetch(`${env.urls.vpsorg}/snapshots/`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer demo-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ server_id: 12347, name }),
+    });
+    assert.equal(r.status, 201);
+  }
+  await staging.getByRole('button', { name: 'New snapshot' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New snapshot' });
+  await dialog.getByLabel('Name').fill('one-too-many');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  const alert = staging.getByRole('alert');
+  await text(alert, /Snapshot limit reached/);
+  await text(alert, /at most 5 snapshots per server: if this one has 5, delete one/);
+  await text(staging, /5 \/ 5 snapshots/);
+  assert.equal(await staging.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
+  assert.equal(await card(page, staging, 'one-too-many').count(), 0, 'no card is left for a refused create');
+});
+
 test('VPS.org: delete at the limit frees a place for a new snapshot', async () => {
   const web = server(page, 'Demo VPS.org', 'web-server-01');
   await text(web, /5 \/ 5 snapshots/);

@@ -78,6 +78,27 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
     }
 }
 
+/// A refused create, explained: VPS.org answers 400 for a bad name and for
+/// a server at its snapshot limit alike, and the count on screen may be
+/// stale (another client may have taken snapshots).
+pub fn explain_refused_create(provider: ProviderKind, err: &FetchError, message: String) -> String {
+    let Some(limit) = provider.capabilities().snapshot_limit else {
+        return message;
+    };
+    match err {
+        FetchError::Provider(ProviderError::Refused {
+            status: 400,
+            message: said,
+        }) if !said.starts_with("name:") => {
+            format!(
+                "{message} {} allows at most {limit} snapshots per server: if this one has {limit}, delete one to make room.",
+                provider.display_name()
+            )
+        }
+        _ => message,
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ListKind {
     Servers,
@@ -645,18 +666,11 @@ impl AppState {
                         );
                     }
                     if matches!(op, Operation::Create { .. }) {
-                        let at_limit = provider
-                            .capabilities()
-                            .snapshot_limit
-                            .is_some_and(|limit| server.snapshot_count() >= limit);
-                        if at_limit
-                            && matches!(
-                                e,
-                                FetchError::Provider(ProviderError::Refused { status: 400, .. })
-                            )
-                        {
-                            message.push_str(" VPS.org keeps at most 5 snapshots per server: delete one to make room.");
-                        }
+                        message = explain_refused_create(provider, &e, message);
+                        // The count shown may be stale: see what is there now.
+                        let scope = state.snapshot_scope(&account, &server);
+                        state.poke(account.id, ListKind::Snapshots(scope));
+                        state.pump();
                         let key = card.key.clone();
                         server.snapshots.update(|l| l.retain(|s| s.key != key));
                         server.error.set(Some(message));
@@ -725,6 +739,39 @@ mod tests {
         );
         assert!(proxied.contains("proxy at 127.0.0.1:8787"), "{proxied}");
         assert!(describe(&FetchError::Net(NetError::Timeout), &account("")).contains("20 s"));
+    }
+
+    #[test]
+    fn a_refused_vpsorg_create_explains_the_limit() {
+        let limit = FetchError::Provider(ProviderError::Refused {
+            status: 400,
+            message: "Snapshot limit reached".into(),
+        });
+        let explained = explain_refused_create(
+            ProviderKind::Vpsorg,
+            &limit,
+            "Snapshot limit reached".into(),
+        );
+        assert!(
+            explained.starts_with("Snapshot limit reached VPS.org allows at most 5"),
+            "{explained}"
+        );
+        let bad_name = FetchError::Provider(ProviderError::Refused {
+            status: 400,
+            message: "name: Use only letters".into(),
+        });
+        assert_eq!(
+            explain_refused_create(
+                ProviderKind::Vpsorg,
+                &bad_name,
+                "name: Use only letters".into()
+            ),
+            "name: Use only letters"
+        );
+        assert_eq!(
+            explain_refused_create(ProviderKind::Ilkbyte, &limit, "x".into()),
+            "x"
+        );
     }
 
     #[test]

@@ -458,3 +458,52 @@ async fn collapsed_scheme_slashes_are_accepted() {
     let r = h.call("GET", &url, &[("origin", ORIGIN)], Vec::new()).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_requests_under_way_then_stops() {
+    let upstream = upstream().await;
+    let config = Config {
+        upstreams: vec![Upstream::parse(&format!("http://{upstream}")).unwrap()],
+        origins: Origins::List(vec![ORIGIN.into()]),
+        upstream_timeout: Duration::from_secs(10),
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(
+        listener,
+        Proxy::new(config, None),
+        async move {
+            let _ = stopped.await;
+        },
+        Duration::from_secs(10),
+    ));
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let slow = tokio::spawn(
+        client.request(
+            Request::get(format!("http://{addr}/http://{upstream}/slow"))
+                .header("origin", ORIGIN)
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        ),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.send(()).unwrap();
+    let resp = slow
+        .await
+        .unwrap()
+        .expect("the request under way is answered");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"late");
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("serve returns once the request is done")
+        .unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
+}
