@@ -144,3 +144,32 @@ test('a preset without secrets asks for them', async () => {
     await env.close();
   }
 });
+
+test('import adds the accounts of a file, without keys, and skips labels that exist', async () => {
+  const env = await launch({
+    config: (urls) => ({ proxy: urls.proxy, accounts: [{ provider: 'ilkbyte', label: 'Existing', base_url: urls.ilkbyte }] }),
+  });
+  try {
+    const { page, urls } = env;
+    await page.goto(urls.panel);
+    await account(page, 'Existing').waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    const file = JSON.stringify({
+      accounts: [
+        { provider: 'vpsorg', label: 'Imported VPS.org', base_url: urls.vpsorg, proxy: urls.proxy },
+        { provider: 'ilkbyte', label: 'Existing', base_url: urls.ilkbyte },
+      ],
+    });
+    await settings.getByLabel('Import accounts').setInputFiles({ name: 'accounts.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+    await text(settings.getByRole('status'), /Imported 1 account\(s\); 1 skipped/);
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await text(account(page, 'Imported VPS.org').getByRole('alert'), /no credentials yet/);
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await settings.getByLabel('Import accounts').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"accounts": 7}') });
+    await text(settings.getByRole('alert'), /not valid/);
+  } finally {
+    await env.close();
+  }
+});
