@@ -27,8 +27,7 @@ pub fn App() -> impl IntoView {
         loading.set(false);
     });
 
-    let visibility = leptos_use::use_document_visibility();
-    Effect::new(move |_| state.set_visible(visibility.get() != web_sys::VisibilityState::Hidden));
+    watch_visibility(state);
     if let Ok(handle) = set_interval_with_handle(move || state.tick(), Duration::from_secs(1)) {
         on_cleanup(move || handle.clear());
     }
@@ -75,6 +74,26 @@ pub fn App() -> impl IntoView {
         </main>
         <DialogHost />
     }
+}
+
+/// Hidden tabs poll nothing: follows the document's `visibilitychange`.
+fn watch_visibility(state: AppState) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let visible = || document().visibility_state() != web_sys::VisibilityState::Hidden;
+    state.set_visible(visible());
+    let on_change = Closure::<dyn Fn()>::new(move || state.set_visible(visible()));
+    let _ = document()
+        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    let listener = StoredValue::new_local(on_change);
+    on_cleanup(move || {
+        listener.with_value(|f| {
+            let _ = document().remove_event_listener_with_callback(
+                "visibilitychange",
+                f.as_ref().unchecked_ref(),
+            );
+        });
+    });
 }
 
 /// Reads `snapdeck.json` (optional), then shows its presets and the
