@@ -207,6 +207,7 @@ pub fn parse_operation(resp: &HttpResponse) -> Result<Accepted, ProviderError> {
 mod tests {
     use super::*;
     use crate::model::ProviderKind;
+    use crate::providers::tests::resp;
 
     fn account() -> Account {
         Account {
@@ -218,14 +219,6 @@ mod tests {
                 secret: "s&k".into(),
             },
             proxy: String::new(),
-        }
-    }
-
-    fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
         }
     }
 

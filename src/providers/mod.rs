@@ -297,8 +297,17 @@ pub(crate) fn status_text(status: u16) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A response as a provider would send it, for the clients' tests.
+    pub(crate) fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
 
     #[test]
     fn proxy_prefix_is_the_cors_anywhere_form() {

@@ -244,6 +244,7 @@ pub fn parse_operation(resp: &HttpResponse) -> Result<Accepted, ProviderError> {
 mod tests {
     use super::*;
     use crate::model::ProviderKind;
+    use crate::providers::tests::resp;
 
     fn account() -> Account {
         Account {
@@ -254,14 +255,6 @@ mod tests {
                 token: "tok".into(),
             },
             proxy: String::new(),
-        }
-    }
-
-    fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
         }
     }
 
