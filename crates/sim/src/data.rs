@@ -1,10 +1,11 @@
 //! The simulator's starting data: a small hand-written demo set, or large
 //! generated accounts for scale tests.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{Duration as Days, Utc};
 
+use crate::timing::{OpKind, Timing};
 use crate::{ilkbyte, vpsorg};
 
 pub const ILKBYTE_ACCESS: &str = "demo-access";
@@ -107,14 +108,14 @@ fn ilkbyte_generated(scale: Scale) -> Vec<ilkbyte::Server> {
         .collect()
 }
 
-pub fn vpsorg_world(scale: Option<Scale>, op_delay: Duration) -> vpsorg::World {
+pub fn vpsorg_world(scale: Option<Scale>, timing: &Timing) -> vpsorg::World {
     match scale {
         Some(scale) => vpsorg_generated(scale),
-        None => vpsorg_demo(op_delay),
+        None => vpsorg_demo(timing),
     }
 }
 
-fn vpsorg_demo(op_delay: Duration) -> vpsorg::World {
+fn vpsorg_demo(timing: &Timing) -> vpsorg::World {
     let now = Utc::now();
     let servers = vec![
         vpsorg::Server::new(
@@ -175,7 +176,7 @@ fn vpsorg_demo(op_delay: Duration) -> vpsorg::World {
             0,
             "Snapshot before system update",
         )
-        .in_progress(Instant::now() + op_delay),
+        .in_progress(Instant::now() + timing.duration(OpKind::Create, 0.5)),
         snap(760, 12346, "db-baseline", 45, "Fresh database install"),
         // staging-01 is stopped.
         snap(750, 12347, "staging-clean", 20, "Clean staging image"),

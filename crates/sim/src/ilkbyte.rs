@@ -5,16 +5,29 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone, Utc};
 use serde_json::{Value, json};
+
+use crate::timing::OpKind;
 
 /// ilkbyte reports times in Turkey's zone.
 pub fn turkey() -> FixedOffset {
     FixedOffset::east_opt(3 * 3600).expect("fixed offset in range")
 }
 
+/// Now in Turkey, in whole seconds as the provider reports it.
 pub fn now_tr() -> DateTime<FixedOffset> {
-    Utc::now().with_timezone(&turkey())
+    let now = Utc::now();
+    let whole = Utc
+        .timestamp_opt(now.timestamp(), 0)
+        .single()
+        .unwrap_or(now);
+    whole.with_timezone(&turkey())
+}
+
+/// `2020-11-23T15:31:07+03:00`: whole seconds, as the provider writes it.
+fn rfc3339(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 #[derive(Clone, Debug)]
@@ -251,13 +264,13 @@ impl Server {
                     "children": children,
                     "descendants": descendants,
                     "metadata": true,
-                    "date": s.date.to_rfc3339(),
+                    "date": rfc3339(s.date),
                 });
                 if let Some(c) = &s.cron {
                     v["params"] = json!({
                         "is_cron": true,
-                        "last_run": c.last_run.to_rfc3339(),
-                        "next_run": c.next_run.to_rfc3339(),
+                        "last_run": rfc3339(c.last_run),
+                        "next_run": rfc3339(c.next_run),
                         "cron_time": c.cron_time(),
                     });
                 }
@@ -307,6 +320,13 @@ fn fail(error: &str) -> Reply {
     )
 }
 
+/// `base` → `base1` → `base2`…: a new alphanumeric name.
+fn churned_name(name: &str) -> String {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let n: u64 = name[stem.len()..].parse().unwrap_or(0);
+    format!("{stem}{}", n + 1)
+}
+
 pub fn is_alphanumeric_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
@@ -319,7 +339,7 @@ impl World {
         path: &str,
         params: &HashMap<String, String>,
         caller_ip: &str,
-        op_delay: Duration,
+        due: &mut dyn FnMut(OpKind, &str) -> Duration,
     ) -> Reply {
         let keys_ok = params.get("access") == Some(&self.access)
             && params.get("secret") == Some(&self.secret);
@@ -353,10 +373,10 @@ impl World {
                 let server = &mut self.servers[si];
                 match rest {
                     [] => ok("Snapshot list created", server.snapshot_json()),
-                    ["create"] => action(server, params, Action::Create, now + op_delay),
-                    ["revert"] => action(server, params, Action::Revert, now + op_delay),
-                    ["update"] => action(server, params, Action::Update, now + op_delay),
-                    ["delete"] => action(server, params, Action::Delete, now + op_delay),
+                    ["create"] => action(server, params, Action::Create, now, due),
+                    ["revert"] => action(server, params, Action::Revert, now, due),
+                    ["update"] => action(server, params, Action::Update, now, due),
+                    ["delete"] => action(server, params, Action::Delete, now, due),
                     ["cron", "add"] => {
                         let num =
                             |k: &str| params.get(k).and_then(|v| v.trim().parse::<u32>().ok());
@@ -364,21 +384,14 @@ impl World {
                             (Some(day), Some(hour), Some(min))
                                 if day >= 1 && hour <= 23 && min <= 59 =>
                             {
-                                action(
-                                    server,
-                                    params,
-                                    Action::CronAdd { day, hour, min },
-                                    now + op_delay,
-                                )
+                                action(server, params, Action::CronAdd { day, hour, min }, now, due)
                             }
                             _ => fail(
                                 "Invalid schedule: day must be 1 or more, hour 0-23 and min 0-59!",
                             ),
                         }
                     }
-                    ["cron", "delete"] => {
-                        action(server, params, Action::CronDelete, now + op_delay)
-                    }
+                    ["cron", "delete"] => action(server, params, Action::CronDelete, now, due),
                     _ => (
                         StatusCode::NOT_FOUND,
                         json!({"status": false, "message": "", "error": "Endpoint not found!", "data": null}),
@@ -389,6 +402,33 @@ impl World {
                 StatusCode::NOT_FOUND,
                 json!({"status": false, "message": "", "error": "Endpoint not found!", "data": null}),
             ),
+        }
+    }
+
+    /// Every snapshot replaced by a new one under a new name (schedules and
+    /// the tree kept in shape).
+    pub fn churn(&mut self) {
+        for server in &mut self.servers {
+            let renamed: HashMap<String, String> = server
+                .snapshots
+                .iter()
+                .map(|s| (s.name.clone(), churned_name(&s.name)))
+                .collect();
+            let rename = |n: &mut String| {
+                if let Some(new) = renamed.get(n.as_str()) {
+                    *n = new.clone();
+                }
+            };
+            for s in &mut server.snapshots {
+                rename(&mut s.name);
+                if let Some(p) = &mut s.parent {
+                    rename(p);
+                }
+            }
+            if let Some(c) = &mut server.current {
+                rename(c);
+            }
+            server.pending.clear();
         }
     }
 
@@ -425,7 +465,8 @@ fn action(
     server: &mut Server,
     params: &HashMap<String, String>,
     action: Action,
-    due: Instant,
+    now: Instant,
+    due: &mut dyn FnMut(OpKind, &str) -> Duration,
 ) -> Reply {
     let Some(name) = params
         .get("name")
@@ -465,6 +506,15 @@ fn action(
         Action::CronAdd { .. } => "Scheduled snapshot task created!",
         Action::CronDelete => "Scheduled snapshot task deleted!!",
     };
+    let kind = match action {
+        Action::Create => OpKind::Create,
+        Action::Revert => OpKind::Revert,
+        Action::Update => OpKind::Recreate,
+        Action::Delete => OpKind::Delete,
+        Action::CronAdd { .. } => OpKind::Schedule,
+        Action::CronDelete => OpKind::Unschedule,
+    };
+    let due = now + due(kind, name);
     server.pending.push(Pending {
         action,
         name: name.to_string(),

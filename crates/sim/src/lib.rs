@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod ilkbyte;
+pub mod timing;
 pub mod vpsorg;
 
 use std::collections::{HashMap, VecDeque};
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use data::Scale;
+pub use timing::{OpKind, Timing};
 
 /// Largest request body the simulator reads.
 const BODY_LIMIT: usize = 1 << 20;
@@ -73,7 +75,7 @@ impl Default for Faults {
 #[derive(Clone, Debug)]
 pub struct Config {
     /// How long an operation stays in flight before the lists show it done.
-    pub op_delay: Duration,
+    pub timing: Timing,
     /// Generated data; the hand-written demo set when `None`.
     pub scale: Option<Scale>,
     /// Servers per page of ilkbyte's `/server/list`.
@@ -87,7 +89,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            op_delay: Duration::from_secs(20),
+            timing: Timing::Realistic { scale: 1.0 },
             scale: None,
             page_size: 25,
             cors_ilkbyte: false,
@@ -119,6 +121,50 @@ struct Stats {
     /// "METHOD /path" of recent provider requests, oldest first. Never the
     /// query string: ilkbyte keys travel there.
     recent: VecDeque<String>,
+    /// Operations accepted, with when the lists show them done.
+    operations: VecDeque<OpRecord>,
+}
+
+/// One accepted operation: what, on which snapshot (or server), and when
+/// the provider's lists show it done (Unix ms).
+#[derive(Serialize)]
+struct OpRecord {
+    provider: Provider,
+    op: OpKind,
+    target: String,
+    accepted_ms: u64,
+    done_ms: u64,
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Draws an operation's duration and records when it will be done.
+fn schedule(
+    rng: &mut Rng,
+    stats: &mut Stats,
+    timing: &Timing,
+    provider: Provider,
+    op: OpKind,
+    target: &str,
+) -> Duration {
+    let d = timing.duration(op, rng.next_f64());
+    let now = unix_ms();
+    stats.operations.push_back(OpRecord {
+        provider,
+        op,
+        target: target.to_string(),
+        accepted_ms: now,
+        done_ms: now + d.as_millis() as u64,
+    });
+    if stats.operations.len() > RECENT {
+        stats.operations.pop_front();
+    }
+    d
 }
 
 struct RateWindow {
@@ -150,7 +196,7 @@ impl Sim {
     fn fresh_world(config: &Config) -> World {
         World {
             ilkbyte: data::ilkbyte_world(config.scale, config.page_size),
-            vpsorg: data::vpsorg_world(config.scale, config.op_delay),
+            vpsorg: data::vpsorg_world(config.scale, &config.timing),
             faults: config.faults.clone(),
             rng: Rng(config.seed),
             stats: Stats::default(),
@@ -192,6 +238,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/", get(index))
         .route("/__sim/stats", get(stats))
         .route("/__sim/reset", post(reset))
+        .route("/__sim/churn", post(churn))
         .route("/__sim/faults", get(get_faults).put(put_faults));
     ilkbyte.merge(vpsorg).merge(control).with_state(sim)
 }
@@ -201,7 +248,7 @@ async fn index() -> Response {
         "service": "snapdeck-sim",
         "ilkbyte": {"base_url": "/ilkbyte", "access": data::ILKBYTE_ACCESS, "secret": data::ILKBYTE_SECRET},
         "vpsorg": {"base_url": "/vpsorg/api/v1", "token": data::VPSORG_TOKEN},
-        "control": ["GET /__sim/stats", "POST /__sim/reset", "GET|PUT /__sim/faults"],
+        "control": ["GET /__sim/stats", "POST /__sim/reset", "POST /__sim/churn", "GET|PUT /__sim/faults"],
     }))
     .into_response()
 }
@@ -213,6 +260,15 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Response {
 
 async fn reset(State(sim): State<Arc<Sim>>) -> Response {
     *sim.lock() = Sim::fresh_world(&sim.config);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Replaces every snapshot of both providers with a new one (new key, new
+/// name), as rotation does over time: for memory tests of a panel left open.
+async fn churn(State(sim): State<Arc<Sim>>) -> Response {
+    let mut world = sim.lock();
+    world.ilkbyte.churn();
+    world.vpsorg.churn();
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -409,10 +465,20 @@ async fn ilkbyte_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response 
             .unwrap_or_default();
         params.extend(form_urlencoded::parse(&body).into_owned());
     }
-    let (status, body) = sim
-        .lock()
-        .ilkbyte
-        .handle(&path, &params, &caller_ip, sim.config.op_delay);
+    let timing = &sim.config.timing;
+    let mut guard = sim.lock();
+    let world = &mut *guard;
+    let mut due = |op, target: &str| {
+        schedule(
+            &mut world.rng,
+            &mut world.stats,
+            timing,
+            Provider::Ilkbyte,
+            op,
+            target,
+        )
+    };
+    let (status, body) = world.ilkbyte.handle(&path, &params, &caller_ip, &mut due);
     (status, axum::Json(body)).into_response()
 }
 
@@ -440,14 +506,28 @@ async fn vpsorg_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response {
                 .into_response();
         }
     };
-    let (status, body) = sim.lock().vpsorg.handle(
+    let timing = &sim.config.timing;
+    let mut guard = sim.lock();
+    let world = &mut *guard;
+    let mut due = |op, target: &str| {
+        schedule(
+            &mut world.rng,
+            &mut world.stats,
+            timing,
+            Provider::Vpsorg,
+            op,
+            target,
+        )
+    };
+    let (status, body) = world.vpsorg.handle(
         &method,
         &path,
         &query,
         authorization.as_deref(),
         &body,
-        sim.config.op_delay,
+        &mut due,
     );
+    drop(guard);
     match body {
         Some(v) => (status, axum::Json(v)).into_response(),
         None => status.into_response(),

@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use snapdeck_sim::{Config, Faults, Scale, Sim, router};
+use snapdeck_sim::{Config, Faults, Scale, Sim, Timing, router};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Switch {
@@ -23,9 +23,14 @@ struct Args {
     /// Address to listen on.
     #[arg(long, env = "SNAPDECK_SIM_LISTEN", default_value = "127.0.0.1:8790")]
     listen: SocketAddr,
-    /// Seconds an operation stays in flight before the lists show it done.
-    #[arg(long, env = "SNAPDECK_SIM_OP_SECONDS", default_value_t = 20.0)]
-    op_seconds: f64,
+    /// Every operation stays in flight exactly this many seconds (instead of
+    /// the providers' ranges).
+    #[arg(long, env = "SNAPDECK_SIM_OP_SECONDS")]
+    op_seconds: Option<f64>,
+    /// Operations take the providers' real ranges (create 3–10 min, restore
+    /// 5–15 min, …) times this factor: 0.1 makes a create last 18–60 s.
+    #[arg(long, env = "SNAPDECK_SIM_TIME_SCALE", default_value_t = 1.0)]
+    time_scale: f64,
     /// Generate this many servers per provider (with --snapshots) instead of the demo set.
     #[arg(long, requires = "snapshots")]
     servers: Option<usize>,
@@ -71,7 +76,12 @@ async fn main() {
     let args = Args::parse();
     let both = args.cors.map(Switch::on).unwrap_or(false);
     let config = Config {
-        op_delay: Duration::from_secs_f64(args.op_seconds.max(0.0)),
+        timing: match args.op_seconds {
+            Some(secs) => Timing::Fixed(Duration::from_secs_f64(secs.max(0.0))),
+            None => Timing::Realistic {
+                scale: args.time_scale,
+            },
+        },
         scale: args
             .servers
             .zip(args.snapshots)

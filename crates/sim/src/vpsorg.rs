@@ -9,6 +9,8 @@ use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use crate::timing::OpKind;
+
 pub const SNAPSHOT_LIMIT: usize = 5;
 
 #[derive(Clone, Debug)]
@@ -126,6 +128,12 @@ fn size_for(id: u64) -> u64 {
     4096 + (id * 7919) % 2048
 }
 
+/// Now, in whole seconds as the provider reports it.
+fn now_whole() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
+
 fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
@@ -178,7 +186,7 @@ impl World {
         query: &HashMap<String, String>,
         authorization: Option<&str>,
         body: &[u8],
-        op_delay: Duration,
+        due: &mut dyn FnMut(OpKind, &str) -> Duration,
     ) -> Reply {
         match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
             None => {
@@ -235,7 +243,7 @@ impl World {
             },
             ["snapshots"] => match *method {
                 Method::GET => self.list(query),
-                Method::POST => self.create(body, now + op_delay),
+                Method::POST => self.create(body, now, due),
                 _ => not_allowed(),
             },
             ["snapshots", id] => match (method.clone(), id.parse::<u64>()) {
@@ -245,7 +253,9 @@ impl World {
                 },
                 (Method::DELETE, Ok(id)) => match self.snapshots.iter().position(|s| s.id == id) {
                     Some(i) => {
-                        self.snapshots.remove(i);
+                        // Gone from the list at once: record it as done now.
+                        let gone = self.snapshots.remove(i);
+                        let _ = due(OpKind::Delete, &gone.name);
                         (StatusCode::NO_CONTENT, None)
                     }
                     None => detail(StatusCode::NOT_FOUND, "Not found."),
@@ -256,11 +266,24 @@ impl World {
                 _ => not_allowed(),
             },
             ["snapshots", id, "restore"] => match (method.clone(), id.parse::<u64>()) {
-                (Method::POST, Ok(id)) => self.restore(id, now + op_delay),
+                (Method::POST, Ok(id)) => self.restore(id, now, due),
                 (Method::POST, Err(_)) => detail(StatusCode::NOT_FOUND, "Not found."),
                 _ => not_allowed(),
             },
             _ => detail(StatusCode::NOT_FOUND, "Not found."),
+        }
+    }
+
+    /// Every snapshot replaced by a new, completed one (new id, new name).
+    pub fn churn(&mut self) {
+        for s in &mut self.snapshots {
+            s.id = self.next_id;
+            self.next_id += 1;
+            let stem = s.name.split("-r").next().unwrap_or(&s.name).to_string();
+            s.name = format!("{stem}-r{}", s.id);
+            s.status = "completed".into();
+            s.size_mb = Some(size_for(s.id));
+            s.complete_due = None;
         }
     }
 
@@ -290,7 +313,12 @@ impl World {
         )
     }
 
-    fn create(&mut self, body: &[u8], due: Instant) -> Reply {
+    fn create(
+        &mut self,
+        body: &[u8],
+        now: Instant,
+        due: &mut dyn FnMut(OpKind, &str) -> Duration,
+    ) -> Reply {
         let parsed: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {
@@ -361,7 +389,8 @@ impl World {
         }
         let id = self.next_id;
         self.next_id += 1;
-        let snap = Snapshot::new(id, server_id, &name, Utc::now(), &description).in_progress(due);
+        let done = now + due(OpKind::Create, &name);
+        let snap = Snapshot::new(id, server_id, &name, now_whole(), &description).in_progress(done);
         let mut body = snap.json(&self.servers);
         body["message"] = json!(
             "Snapshot is being created. This may take 3-10 minutes depending on server size."
@@ -370,7 +399,12 @@ impl World {
         (StatusCode::CREATED, Some(body))
     }
 
-    fn restore(&mut self, id: u64, due: Instant) -> Reply {
+    fn restore(
+        &mut self,
+        id: u64,
+        now: Instant,
+        due: &mut dyn FnMut(OpKind, &str) -> Duration,
+    ) -> Reply {
         let Some(snap) = self.snapshots.iter().find(|s| s.id == id) else {
             return detail(StatusCode::NOT_FOUND, "Not found.");
         };
@@ -393,8 +427,8 @@ impl World {
             );
         }
         server.status = "restoring".into();
-        server.updated_at = Utc::now();
-        server.restore_due = Some(due);
+        server.updated_at = now_whole();
+        server.restore_due = Some(now + due(OpKind::Restore, &snap.name));
         (
             StatusCode::OK,
             Some(json!({

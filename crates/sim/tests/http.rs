@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use snapdeck_sim::{Config, Faults, Sim, router};
+use snapdeck_sim::{Config, Faults, Sim, Timing, router};
 use tower::ServiceExt;
 
 const KEYS: &str = "access=demo-access&secret=demo-secret";
@@ -19,7 +19,7 @@ fn app_with(config: Config) -> Router {
 
 fn app(op_secs: f64) -> Router {
     app_with(Config {
-        op_delay: Duration::from_secs_f64(op_secs),
+        timing: Timing::Fixed(Duration::from_secs_f64(op_secs)),
         ..Config::default()
     })
 }
@@ -936,4 +936,129 @@ async fn generated_scale_answers_quickly() {
     assert_eq!(list.len(), 5);
     assert_eq!(find(&list, "snap4").unwrap()["current"], true);
     assert_eq!(find(&list, "snap0").unwrap()["descendants"], 4);
+}
+
+// ------------------------------------------------------ realistic timing
+
+async fn stats(app: &Router) -> Value {
+    send(
+        app,
+        Request::get("/__sim/stats").body(Body::empty()).unwrap(),
+    )
+    .await
+    .json()
+}
+
+#[tokio::test]
+async fn realistic_timing_uses_each_operations_range_times_the_scale() {
+    let app = app_with(Config {
+        timing: Timing::Realistic { scale: 0.1 },
+        ..Config::default()
+    });
+    ilk(&app, "/server/manage/web01/snapshot/create", "name=slow1").await;
+    ilk(
+        &app,
+        "/server/manage/web01/snapshot/delete",
+        "name=experiment",
+    )
+    .await;
+    vps(&app, "POST", "/snapshots/750/restore/", None).await;
+    let ops = stats(&app).await["operations"].as_array().cloned().unwrap();
+    let took = |op: &str| -> f64 {
+        let r = ops
+            .iter()
+            .find(|r| r["op"] == op)
+            .unwrap_or_else(|| panic!("{op}: {ops:?}"));
+        (r["done_ms"].as_u64().unwrap() - r["accepted_ms"].as_u64().unwrap()) as f64 / 1000.0
+    };
+    // create 3–10 min, delete 1–3 min, restore 5–15 min, all times 0.1.
+    assert!((18.0..=60.0).contains(&took("create")), "{ops:?}");
+    assert!((6.0..=18.0).contains(&took("delete")), "{ops:?}");
+    assert!((30.0..=90.0).contains(&took("restore")), "{ops:?}");
+    assert_eq!(
+        ops.iter().find(|r| r["op"] == "create").unwrap()["target"],
+        "slow1"
+    );
+    assert_eq!(
+        ops.iter().find(|r| r["op"] == "create").unwrap()["provider"],
+        "ilkbyte"
+    );
+    // Still in flight after several polls' worth of time.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(find(&ilk_snapshots(&app, "web01").await, "slow1").is_none());
+    assert!(find(&ilk_snapshots(&app, "web01").await, "experiment").is_some());
+}
+
+#[tokio::test]
+async fn dates_are_whole_seconds_as_the_providers_send_them() {
+    let app = app(0.0);
+    ilk(&app, "/server/manage/web01/snapshot/create", "name=whole1").await;
+    ilk(
+        &app,
+        "/server/manage/web01/snapshot/cron/add",
+        "name=whole1&day=1&hour=2&min=3",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let list = ilk_snapshots(&app, "web01").await;
+    let fresh = find(&list, "whole1").expect("created");
+    let shape = |s: &str| {
+        // 2020-11-23T15:31:07+03:00
+        s.len() == 25 && s.ends_with("+03:00") && !s.contains('.')
+    };
+    for d in [
+        &fresh["date"],
+        &fresh["params"]["next_run"],
+        &fresh["params"]["last_run"],
+    ] {
+        assert!(shape(d.as_str().unwrap()), "{d}");
+    }
+    let made = vps(
+        &app,
+        "POST",
+        "/snapshots/",
+        Some(json!({"server_id": 12347, "name": "whole-2"})),
+    )
+    .await
+    .json();
+    let at = made["created_at"].as_str().unwrap();
+    assert!(at.len() == 20 && at.ends_with('Z'), "{at}");
+}
+
+#[tokio::test]
+async fn churn_replaces_every_snapshot_with_a_new_one() {
+    let app = app(1.0);
+    let before = vps(&app, "GET", "/snapshots/", None).await.json();
+    let ilk_before = ilk_snapshots(&app, "web01").await;
+    let r = send(
+        &app,
+        Request::post("/__sim/churn").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let after = vps(&app, "GET", "/snapshots/", None).await.json();
+    assert_eq!(before["count"], after["count"]);
+    let ids = |v: &Value| -> Vec<u64> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_u64().unwrap())
+            .collect()
+    };
+    assert!(
+        ids(&after).iter().all(|id| !ids(&before).contains(id)),
+        "all new ids"
+    );
+    let ilk_after = ilk_snapshots(&app, "web01").await;
+    assert_eq!(ilk_before.len(), ilk_after.len());
+    for s in &ilk_after {
+        assert!(
+            find(&ilk_before, s["name"].as_str().unwrap()).is_none(),
+            "{s}"
+        );
+    }
+    // The tree keeps its shape: one current, parents renamed along.
+    assert_eq!(ilk_after.iter().filter(|s| s["current"] == true).count(), 1);
+    assert_eq!(find(&ilk_after, "base1").unwrap()["descendants"], 2);
 }
