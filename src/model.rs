@@ -216,6 +216,8 @@ pub struct Schedule {
     pub provider_text: String,
     pub next_run: Option<i64>,
     pub last_run: Option<i64>,
+    /// `last_run` as the provider wrote it.
+    pub last_run_text: String,
 }
 
 impl Schedule {
@@ -228,6 +230,24 @@ impl Schedule {
         let time = rest.split_whitespace().find(|w| w.contains(':'))?;
         let (h, m) = time.split_once(':')?;
         Some((days, h.parse().ok()?, m.parse().ok()?))
+    }
+
+    /// "Next run in 5 hours".
+    pub fn next_run_wording(&self, now: i64) -> Option<String> {
+        self.next_run
+            .map(|t| format!("Next run {}", crate::time::relative(now, t)))
+    }
+
+    /// "Last run 3 hours ago". A schedule that has not run yet carries a
+    /// last run in the future (the provider's own example does): that is
+    /// shown as the provider wrote it, never as if it were due.
+    pub fn last_run_wording(&self, now: i64) -> Option<String> {
+        let t = self.last_run?;
+        Some(if t > now {
+            format!("Not run yet (ilkbyte's last run: {})", self.last_run_text)
+        } else {
+            format!("Last run {}", crate::time::relative(now, t))
+        })
     }
 
     pub fn describe(&self) -> String {
@@ -304,6 +324,7 @@ mod tests {
         let s = Schedule {
             provider_text: "Her 1 günde bir 02:03 saatinde".into(),
             next_run: None,
+            last_run_text: String::new(),
             last_run: None,
         };
         assert_eq!(s.parsed(), Some((1, 2, 3)));
@@ -319,6 +340,33 @@ mod tests {
         };
         assert_eq!(odd.parsed(), None);
         assert_eq!(odd.describe(), "Haftalık");
+    }
+
+    #[test]
+    fn a_last_run_in_the_future_is_shown_as_written_not_as_due() {
+        let now = crate::time::parse_rfc3339("2026-11-26T20:00:00+03:00").unwrap();
+        let s = Schedule {
+            provider_text: "Her 1 günde bir 02:03 saatinde".into(),
+            next_run: crate::time::parse_rfc3339("2026-11-27T02:03:00+03:00"),
+            last_run: crate::time::parse_rfc3339("2026-11-27T02:03:00+03:00"),
+            last_run_text: "2026-11-27T02:03:00+03:00".into(),
+        };
+        assert_eq!(
+            s.last_run_wording(now).as_deref(),
+            Some("Not run yet (ilkbyte's last run: 2026-11-27T02:03:00+03:00)")
+        );
+        assert_eq!(
+            s.next_run_wording(now).as_deref(),
+            Some("Next run in 6 hours")
+        );
+        let ran = Schedule {
+            last_run: Some(now - 3 * 3600),
+            ..s
+        };
+        assert_eq!(
+            ran.last_run_wording(now).as_deref(),
+            Some("Last run 3 hours ago")
+        );
     }
 
     #[test]

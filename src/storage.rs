@@ -6,6 +6,8 @@ use crate::accounts::{Settings, StoredSecrets};
 
 const SETTINGS: &str = "snapdeck.accounts.v1";
 const SECRETS: &str = "snapdeck.secrets.v1";
+/// How long operations took here, for estimates (no secret in it).
+const DURATIONS: &str = "snapdeck.durations.v1";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -45,5 +47,23 @@ pub fn forget() {
     if let Some(storage) = local() {
         let _ = storage.remove_item(SETTINGS);
         let _ = storage.remove_item(SECRETS);
+    }
+}
+
+/// Operation durations are kept whatever the accounts' mode (they name no
+/// account and hold no secret); "Forget everything" removes them too.
+pub fn forget_durations() {
+    if let Some(storage) = local() {
+        let _ = storage.remove_item(DURATIONS);
+    }
+}
+
+pub fn load_durations() -> String {
+    read(DURATIONS).unwrap_or_default()
+}
+
+pub fn save_durations(text: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(DURATIONS, text);
     }
 }

@@ -104,6 +104,42 @@ pub fn relative(now: i64, t: i64) -> String {
     }
 }
 
+/// Turkey's offset from UTC, in minutes: ilkbyte reads a schedule's hour
+/// and minute in Turkey's time.
+pub const TURKEY_OFFSET_MIN: i32 = 180;
+
+/// What a schedule's `hour:minute` in Turkey's time is in a zone
+/// `local_offset_min` minutes east of UTC: "04:05 in Turkey (UTC+3) is
+/// 02:05 here (UTC+1)", with "the day before" or "the next day" when the
+/// date changes.
+pub fn schedule_zone_note(hour: u32, minute: u32, local_offset_min: i32) -> String {
+    let turkey = (hour * 60 + minute) as i32;
+    let local = turkey - TURKEY_OFFSET_MIN + local_offset_min;
+    let day = match local.div_euclid(24 * 60) {
+        0 => "",
+        d if d < 0 => " the day before",
+        _ => " the next day",
+    };
+    let local = local.rem_euclid(24 * 60);
+    let zone = |off: i32| {
+        let sign = if off < 0 { '-' } else { '+' };
+        let off = off.abs();
+        match off % 60 {
+            0 => format!("UTC{sign}{}", off / 60),
+            m => format!("UTC{sign}{}:{m:02}", off / 60),
+        }
+    };
+    if local_offset_min == TURKEY_OFFSET_MIN {
+        return "ilkbyte reads the time in Turkey's zone (UTC+3), which is yours too.".into();
+    }
+    format!(
+        "ilkbyte reads the time in Turkey's zone (UTC+3): {hour:02}:{minute:02} there is {:02}:{:02}{day} here ({}).",
+        local / 60,
+        local % 60,
+        zone(local_offset_min)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +199,22 @@ mod tests {
         assert_eq!(relative(now, now + 2 * 3600), "in 2 hours");
         assert_eq!(relative(now, now - 400 * 86_400), "13 months ago");
         assert_eq!(relative(now, now - 800 * 86_400), "2 years ago");
+    }
+
+    #[test]
+    fn schedule_times_are_told_in_the_users_zone() {
+        assert_eq!(
+            schedule_zone_note(4, 5, 60),
+            "ilkbyte reads the time in Turkey's zone (UTC+3): 04:05 there is 02:05 here (UTC+1)."
+        );
+        assert_eq!(
+            schedule_zone_note(2, 3, -300),
+            "ilkbyte reads the time in Turkey's zone (UTC+3): 02:03 there is 18:03 the day before here (UTC-5)."
+        );
+        assert_eq!(
+            schedule_zone_note(23, 30, 330),
+            "ilkbyte reads the time in Turkey's zone (UTC+3): 23:30 there is 02:00 the next day here (UTC+5:30)."
+        );
+        assert!(schedule_zone_note(1, 0, 180).contains("yours too"));
     }
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::model::{GoBack, Operation, SnapshotStatus};
+use crate::state::ops::Phase;
 use crate::state::{AccountStore, AppState, Dialog, ServerStore, SnapshotStore};
 use crate::time;
 
@@ -17,15 +18,34 @@ pub fn SnapshotCard(
     let snap = card.snap;
     let pending = card.pending;
     let error = card.error;
-    let unconfirmed = card.unconfirmed;
     let depth = card.depth;
     let info = server.server;
     let stores = StoredValue::new((server, card));
 
     let name = move || snap.with(|s| s.name.clone());
-    let status = move || match pending.with(|p| p.as_ref().map(|p| p.label(provider))) {
-        Some(label) => label.to_string(),
-        None => snap.with(|s| s.status.label()),
+    // Only a card with an operation under way reads the 1-second clock.
+    let status = move || {
+        pending
+            .with(|p| p.as_ref().map(|p| p.status(provider, state.clock.get())))
+            .unwrap_or_else(|| snap.with(|s| s.status.label()))
+    };
+    let detail = move || {
+        pending.with(|p| {
+            p.as_ref().filter(|p| p.in_flight()).map(|p| {
+                let estimate = state.durations.with(|d| d.estimate(provider, p.kind()));
+                match estimate {
+                    Some(e) => format!("{} ({e})", p.detail(provider)),
+                    None => p.detail(provider),
+                }
+            })
+        })
+    };
+    let not_confirmed = move || {
+        pending.with(|p| {
+            p.as_ref()
+                .filter(|p| matches!(p.phase, Phase::NotConfirmed { .. }))
+                .map(|p| p.detail(provider))
+        })
     };
     let status_kind = move || {
         if pending.with(Option::is_some) {
@@ -43,7 +63,8 @@ pub fn SnapshotCard(
         let now = state.now.get();
         snap.with(|s| s.created.map(|t| time::relative(now, t)))
     });
-    let busy = move || pending.with(Option::is_some);
+    // Under an operation, or not confirmed yet: no other action.
+    let busy = move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over()));
     let restoring = move || info.with(|s| s.is_transitional());
     // Only a finished snapshot can be gone back to.
     let in_progress = move || snap.with(|s| s.status == SnapshotStatus::InProgress);
@@ -137,9 +158,9 @@ pub fn SnapshotCard(
                 {move || {
                     snap.with(|s| s.schedule.clone())
                         .map(|sched| {
-                            let now = state.now.get_untracked();
-                            let next = sched.next_run.map(|t| time::relative(now, t));
-                            let last = sched.last_run.map(|t| time::relative(now, t));
+                            let now = state.now.get();
+                            let next = sched.next_run_wording(now);
+                            let last = sched.last_run_wording(now);
                             view! {
                                 <div class="wide schedule">
                                     <dt>"Schedule"</dt>
@@ -148,8 +169,8 @@ pub fn SnapshotCard(
                                         <span class="provider-text" lang="tr">
                                             {format!("“{}”", sched.provider_text)}
                                         </span>
-                                        {next.map(|n| view! { <span>"Next run " {n}</span> })}
-                                        {last.map(|l| view! { <span>"Last run " {l}</span> })}
+                                        {next.map(|n| view! { <span>{n}</span> })}
+                                        {last.map(|l| view! { <span>{l}</span> })}
                                     </dd>
                                 </div>
                             }
@@ -159,11 +180,7 @@ pub fn SnapshotCard(
             <Show when=move || snap.with(|s| s.current)>
                 <p class="current-mark">"Current: the server runs from this snapshot"</p>
             </Show>
-            {move || {
-                pending
-                    .with(|p| p.as_ref().map(|p| p.note.clone()).filter(|n| !n.is_empty()))
-                    .map(|note| view! { <p class="hint">{note}</p> })
-            }}
+            {move || detail().map(|d| view! { <p class="hint op-detail">{d}</p> })}
             {move || {
                 error
                     .get()
@@ -175,19 +192,32 @@ pub fn SnapshotCard(
                         }
                     })
             }}
-            <Show when=move || unconfirmed.get()>
-                <div role="alert" class="error">
-                    <span>"Not confirmed by the provider after 15 minutes."</span>
-                    <button
-                        type="button"
-                        on:click=move |_| {
-                            stores.with_value(|(server, card)| state.retry_operation(&account, server, card))
+            {move || {
+                not_confirmed()
+                    .map(|why| {
+                        view! {
+                            <div role="alert" class="error">
+                                <span>{why}</span>
+                                <button
+                                    type="button"
+                                    on:click=move |_| {
+                                        stores.with_value(|(server, card)| state.check_again(&account, server, card))
+                                    }
+                                >
+                                    "Check again"
+                                </button>
+                                <button
+                                    type="button"
+                                    on:click=move |_| {
+                                        stores.with_value(|(server, card)| state.dismiss(server, card))
+                                    }
+                                >
+                                    "Dismiss"
+                                </button>
+                            </div>
                         }
-                    >
-                        "Retry"
-                    </button>
-                </div>
-            </Show>
+                    })
+            }}
             <div class="actions">
                 <button
                     type="button"
@@ -229,7 +259,7 @@ pub fn SnapshotCard(
                                     disabled=busy
                                     on:click=move |_| {
                                         stores.with_value(|(server, _)| {
-                                            state.perform(&account, server, Operation::Unschedule { snapshot: key() })
+                                            state.perform(&account, server, Operation::Unschedule { snapshot: key() }, None)
                                         })
                                     }
                                 >

@@ -2,7 +2,23 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::model::{Operation, ProviderKind};
-use crate::state::{AccountStore, AppState, ServerStore, SnapshotStore};
+use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note};
+use crate::time;
+
+/// "Sending to VPS.org…" while the request is on its way.
+#[component]
+fn SendingNote(sent: RwSignal<Option<Sent>>, provider: ProviderKind) -> impl IntoView {
+    move || {
+        sending(sent).then(|| {
+            view! { <p class="hint">{format!("Sending to {}…", provider.display_name())}</p> }
+        })
+    }
+}
+
+/// Minutes east of UTC of this browser's zone.
+fn local_offset_min() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
 
 /// A modal `<dialog>` named by its title; Escape or Cancel closes it.
 #[component]
@@ -34,6 +50,32 @@ pub(super) fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl I
     }
 }
 
+/// A dialog's request to the provider: the dialog stays open while it is
+/// sent, closes when the provider accepts, and keeps the form as typed,
+/// with the provider's words, when it refuses.
+fn provider_reply() -> RwSignal<Option<Sent>> {
+    let state = expect_context::<AppState>();
+    let sent = RwSignal::new(None);
+    Effect::new(move |_| {
+        if sent.with(|s| *s == Some(Sent::Accepted)) {
+            state.dialog.set(None);
+        }
+    });
+    sent
+}
+
+fn sending(sent: RwSignal<Option<Sent>>) -> bool {
+    sent.with(|s| *s == Some(Sent::Sending))
+}
+
+/// The provider's refusal, if that is how the request went.
+fn refusal(sent: RwSignal<Option<Sent>>) -> Signal<Option<String>> {
+    Signal::derive(move || match sent.get() {
+        Some(Sent::Refused { message, .. }) => Some(message),
+        _ => None,
+    })
+}
+
 /// Closes the dialog without doing anything.
 #[component]
 pub(super) fn CancelButton(#[prop(default = "Cancel")] label: &'static str) -> impl IntoView {
@@ -61,6 +103,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
+    let sent = provider_reply();
     let rule = match provider {
         ProviderKind::Ilkbyte => "Letters and digits only (A–Z, a–z, 0–9).",
         ProviderKind::Vpsorg => "Letters, digits, hyphens (-) and underscores (_).",
@@ -88,10 +131,18 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     name: n,
                     description: description.get_untracked(),
                 };
-                state.dialog.set(None);
-                server.with_value(|s| state.perform(&account, s, op));
+                server.with_value(|s| state.perform(&account, s, op, Some(sent)));
             }
         }
+    };
+    // At VPS.org's limit, the count read afresh after the refusal.
+    let counted = server_name.clone();
+    let limit = move || match sent.get() {
+        Some(Sent::Refused {
+            maybe_at_limit: true,
+            ..
+        }) => server.with_value(|s| limit_note(provider, &counted, s.snapshot_count())),
+        _ => None,
     };
     view! {
         <Modal title="New snapshot".to_string()>
@@ -118,6 +169,8 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     {rule}
                 </p>
                 <FormError message=problem />
+                <FormError message=refusal(sent) />
+                {move || limit().map(|n| view! { <p class="hint">{n}</p> })}
                 {provider
                     .capabilities()
                     .description
@@ -132,8 +185,9 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                             ></textarea>
                         }
                     })}
+                <SendingNote sent provider />
                 <div class="buttons">
-                    <button type="submit" class="primary">
+                    <button type="submit" class="primary" disabled=move || sending(sent)>
                         "Create"
                     </button>
                     <CancelButton />
@@ -197,13 +251,13 @@ pub fn ConfirmDialog(
     let matches = Memo::new(move |_| typed.with(|t| t.trim() == expected));
     let server = StoredValue::new(server);
     let op = StoredValue::new(op);
+    let sent = provider_reply();
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if !matches.get_untracked() {
+        if !matches.get_untracked() || sending(sent) {
             return;
         }
-        state.dialog.set(None);
-        server.with_value(|s| state.perform(&account, s, op.get_value()));
+        server.with_value(|s| state.perform(&account, s, op.get_value(), Some(sent)));
     };
     view! {
         <Modal title=action.to_string()>
@@ -214,8 +268,10 @@ pub fn ConfirmDialog(
                 <p class="rule">
                     "Type " <code>{snap_name}</code>
                 </p>
+                <FormError message=refusal(sent) />
+                <SendingNote sent provider />
                 <div class="buttons">
-                    <button type="submit" class="danger" disabled=move || !matches.get()>
+                    <button type="submit" class="danger" disabled=move || !matches.get() || sending(sent)>
                         {action}
                     </button>
                     <CancelButton />
@@ -245,6 +301,7 @@ pub fn ScheduleDialog(
     let key = snapshot.key.clone();
     let name = snapshot.snap.with_untracked(|s| s.name.clone());
     let server = StoredValue::new(server);
+    let sent = provider_reply();
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
         let read = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().ok();
@@ -258,8 +315,7 @@ pub fn ScheduleDialog(
                     hour,
                     minute,
                 };
-                state.dialog.set(None);
-                server.with_value(|s| state.perform(&account, s, op));
+                server.with_value(|s| state.perform(&account, s, op, Some(sent)));
             }
             _ => problem.set(Some(
                 "Every (days) must be 1 or more, Hour 0–23 and Minute 0–59.".into(),
@@ -296,9 +352,22 @@ pub fn ScheduleDialog(
                         "Minute" <input type="number" min="0" max="59" step="1" bind:value=minute />
                     </label>
                 </div>
+                <p class="hint">
+                    {move || {
+                        let read = |s: RwSignal<String>| s.with(|v| v.trim().parse::<u32>().ok());
+                        match (read(hour), read(minute)) {
+                            (Some(h), Some(m)) if h <= 23 && m <= 59 => {
+                                time::schedule_zone_note(h, m, local_offset_min())
+                            }
+                            _ => String::new(),
+                        }
+                    }}
+                </p>
                 <FormError message=problem />
+                <FormError message=refusal(sent) />
+                <SendingNote sent provider=ProviderKind::Ilkbyte />
                 <div class="buttons">
-                    <button type="submit" class="primary">
+                    <button type="submit" class="primary" disabled=move || sending(sent)>
                         "Save schedule"
                     </button>
                     <CancelButton />

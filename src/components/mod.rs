@@ -11,7 +11,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::state::{AppState, Dialog};
+use crate::state::{AppState, Dialog, load_deployment};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
 use settings::{AccountFormDialog, RemoveAccountDialog, SettingsDialog, UnlockDialog};
@@ -73,6 +73,10 @@ pub fn App() -> impl IntoView {
             />
         </main>
         <DialogHost />
+        // Operations starting, settling and failing, for screen readers.
+        <p class="visually-hidden" role="status" aria-live="polite">
+            {move || state.announcement.get()}
+        </p>
     }
 }
 
@@ -94,26 +98,6 @@ fn watch_visibility(state: AppState) {
             );
         });
     });
-}
-
-/// Reads `snapdeck.json` (optional), then shows its presets and the
-/// accounts this device remembers.
-async fn load_deployment(state: AppState) {
-    let deployment = match crate::net::get_static("snapdeck.json").await {
-        Ok(None) => Default::default(),
-        Ok(Some(bytes)) => crate::config::parse(&bytes).unwrap_or_else(|e| {
-            state.notice.set(Some(e));
-            Default::default()
-        }),
-        Err(e) => {
-            state.notice.set(Some(format!(
-                "Could not load snapdeck.json: {}",
-                e.message()
-            )));
-            Default::default()
-        }
-    };
-    state.start(deployment.accounts, deployment.proxy);
 }
 
 /// The dialog that is open, if any.

@@ -8,9 +8,8 @@ use wasm_bindgen::JsCast;
 
 use super::dialogs::{CancelButton, FormError, Modal};
 use crate::accounts::{Draft, Remember};
-use crate::model::{Account, ProviderKind};
-use crate::providers;
-use crate::state::{AccountStore, AppState, FetchError, describe};
+use crate::model::ProviderKind;
+use crate::state::{AccountStore, AppState, test_connection};
 use crate::vault::VaultError;
 
 /// What `Test connection` found.
@@ -20,20 +19,6 @@ enum Check {
     Running,
     Passed(String),
     Failed(String),
-}
-
-async fn test_connection(account: Account) -> Check {
-    let req = providers::account_check_request(&account);
-    let result = match crate::net::send(&req, &account.proxy, None).await {
-        Ok(resp) => {
-            providers::parse_account_check(account.provider, &resp).map_err(FetchError::Provider)
-        }
-        Err(e) => Err(FetchError::Net(e)),
-    };
-    match result {
-        Ok(who) => Check::Passed(format!("Connected: {who}")),
-        Err(e) => Check::Failed(describe(&e, &account)),
-    }
 }
 
 /// `Add account`, or editing one: provider, label, URL, credentials, proxy.
@@ -87,7 +72,12 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
         Ok(account) => {
             problem.set(None);
             check.set(Check::Running);
-            spawn_local(async move { check.set(test_connection(account).await) });
+            spawn_local(async move {
+                check.set(match test_connection(account).await {
+                    Ok(who) => Check::Passed(format!("Connected: {who}")),
+                    Err(why) => Check::Failed(why),
+                })
+            });
         }
     };
     let save = move |ev: SubmitEvent| {

@@ -173,6 +173,7 @@ fn snapshot(v: &Value) -> Option<Snapshot> {
             provider_text: text(p, "cron_time"),
             next_run: parse_rfc3339(&text(p, "next_run")),
             last_run: parse_rfc3339(&text(p, "last_run")),
+            last_run_text: text(p, "last_run"),
         });
     let created_text = text(v, "date");
     Some(Snapshot {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::store::Retired;
 use super::{AppState, Dialog, ListKind, now_ms};
 use crate::accounts::{self, Remember, Secrets, Settings, StoredSecrets};
 use crate::model::{Account, Credentials};
@@ -49,17 +50,18 @@ impl AppState {
             return;
         };
         store.account.set(account);
+        for server in store.servers.get_untracked() {
+            self.retire(Retired::Server(server));
+        }
         store.servers.set(Vec::new());
         store.loaded.set(false);
         store.error.set(None);
         store.stale.set(false);
         let now = now_ms();
+        let servers = (id, ListKind::Servers);
         self.sched.update_value(|s| {
-            s.lists
-                .retain(|(acct, kind), _| *acct != id || *kind == ListKind::Servers);
-            if let Some(t) = s.lists.get_mut(&(id, ListKind::Servers)) {
-                t.poke(now);
-            }
+            s.retain(|(acct, kind)| *acct != id || *kind == ListKind::Servers);
+            s.poke(|k| *k == servers, now);
         });
         self.pump();
         self.persist();
@@ -166,6 +168,7 @@ impl AppState {
     /// Wipes what this device stored; only `snapdeck.json`'s presets stay.
     pub fn forget_everything(&self) {
         storage::forget();
+        storage::forget_durations();
         self.vault.set_value(None);
         self.locked.set(None);
         self.remember.set(Remember::Tab);

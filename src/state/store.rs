@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::ops::PendingOp;
-use crate::model::{Account, ProviderKind, Server, Snapshot};
+use super::ops::{OpKind, PendingOp, Witness};
+use super::refresh::Pace;
+use crate::model::{Account, ProviderKind, Server, Snapshot, SnapshotStatus};
 
 /// Writes `value` only when it differs: an unchanged poll notifies nobody.
 pub fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
@@ -15,36 +16,74 @@ pub fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>,
     }
 }
 
+/// Runs `f` with no reactive owner, so the signals it makes belong to no
+/// owner: a store's signals are disposed by `dispose`, when the store goes,
+/// not kept (even as an id) by whatever component or task made them.
+pub fn unowned<T>(f: impl FnOnce() -> T) -> T {
+    let owner = Owner::current();
+    if let Some(o) = &owner {
+        o.clone().unset();
+    }
+    let out = f();
+    if let Some(o) = owner {
+        o.set();
+    }
+    out
+}
+
+/// An operation that the lists showed done: for the remembered durations,
+/// the re-reads it calls for and the announcement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settled {
+    pub kind: OpKind,
+    pub witness: Witness,
+    /// The snapshot's name.
+    pub name: String,
+    /// From the click to the list showing it, in ms.
+    pub took: f64,
+}
+
 #[derive(Clone)]
 pub struct SnapshotStore {
     pub key: String,
     pub snap: RwSignal<Snapshot>,
     /// Depth in ilkbyte's snapshot tree (0 for roots and VPS.org).
     pub depth: RwSignal<u32>,
+    /// The operation under way on this snapshot (or creating it).
     pub pending: RwSignal<Option<PendingOp>>,
-    /// Pending for more than 15 minutes without confirmation.
-    pub unconfirmed: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
 }
 
 impl SnapshotStore {
     pub fn new(snap: Snapshot, depth: u32, pending: Option<PendingOp>) -> SnapshotStore {
-        SnapshotStore {
+        unowned(|| SnapshotStore {
             key: snap.key.clone(),
             snap: RwSignal::new(snap),
             depth: RwSignal::new(depth),
             pending: RwSignal::new(pending),
-            unconfirmed: RwSignal::new(false),
             error: RwSignal::new(None),
-        }
+        })
     }
 
-    /// A card for a create the provider has not listed yet.
+    /// A card for a create that the provider has not listed yet.
     pub fn is_placeholder(&self) -> bool {
-        self.pending.with_untracked(|p| {
-            p.as_ref()
-                .is_some_and(|p| matches!(p.op, crate::model::Operation::Create { .. }))
-        })
+        self.pending
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.is_create() && !p.is_over()))
+    }
+
+    /// Under an operation, or not yet confirmed by the provider: the card
+    /// offers no other action until it settles.
+    pub fn is_held(&self) -> bool {
+        self.pending
+            .try_with_untracked(|p| p.as_ref().is_some_and(|p| !p.is_over()))
+            .unwrap_or(true)
+    }
+
+    fn dispose(self) {
+        self.snap.dispose();
+        self.depth.dispose();
+        self.pending.dispose();
+        self.error.dispose();
     }
 }
 
@@ -58,54 +97,97 @@ pub struct ServerStore {
     pub error: RwSignal<Option<String>>,
     /// The last refresh failed: what is shown is older.
     pub stale: RwSignal<bool>,
-    /// When the fetches behind what is shown started (ms).
-    pub servers_seen: StoredValue<f64>,
-    pub snaps_seen: StoredValue<f64>,
 }
 
 impl ServerStore {
-    pub fn new(server: Server, seen: f64) -> ServerStore {
-        ServerStore {
+    pub fn new(server: Server) -> ServerStore {
+        unowned(|| ServerStore {
             key: server.key.clone(),
             server: RwSignal::new(server),
             snapshots: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
-            servers_seen: StoredValue::new(seen),
-            snaps_seen: StoredValue::new(0.0),
+        })
+    }
+
+    /// Snapshots the provider counts against its limit (not placeholders).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots
+            .with(|list| list.iter().filter(|s| !s.is_placeholder()).count())
+    }
+
+    /// How fast its snapshot list should be polled.
+    pub fn pace(&self) -> Pace {
+        let (ours, moving) = self.snapshots.with_untracked(|list| {
+            list.iter().fold((false, false), |(ours, moving), s| {
+                (
+                    ours || s
+                        .pending
+                        .with_untracked(|p| p.as_ref().is_some_and(PendingOp::in_flight)),
+                    moving
+                        || s.snap
+                            .with_untracked(|s| s.status == SnapshotStatus::InProgress),
+                )
+            })
+        });
+        if ours {
+            Pace::Operation
+        } else if moving || self.server.with_untracked(Server::is_transitional) {
+            Pace::Busy
+        } else {
+            Pace::Quiet
         }
     }
 
-    /// Snapshots the provider counts against its limit (not our placeholders).
-    pub fn snapshot_count(&self) -> usize {
-        self.snapshots
-            .with(|list| list.iter().filter(|s| !s.key.starts_with("new:")).count())
-    }
-
-    /// Something is in flight: fast polling.
-    pub fn busy(&self) -> bool {
-        self.server.with_untracked(Server::is_transitional)
-            || self.snapshots.with_untracked(|list| {
-                list.iter().any(|s| {
-                    s.pending.with_untracked(Option::is_some)
-                        || s.snap.with_untracked(|s| {
-                            s.status == crate::model::SnapshotStatus::InProgress
-                        })
+    /// Its operations that wait for `witness`, still in flight.
+    pub fn waits_for(&self, provider: ProviderKind, witness: Witness) -> bool {
+        self.snapshots.with_untracked(|list| {
+            list.iter().any(|s| {
+                s.pending.with_untracked(|p| {
+                    p.as_ref()
+                        .is_some_and(|p| p.in_flight() && p.witness(provider) == witness)
                 })
             })
+        })
     }
 
-    /// Merges a fresh list into the stores, in display order. Existing
-    /// cards keep their signals (and are written only when changed); cards
-    /// for creates the provider has not listed yet stay.
-    pub fn patch(&self, provider: ProviderKind, fresh: Vec<Snapshot>, seen: f64) {
+    /// Merges a snapshot list fetched at `fetched` (ms, when its request
+    /// started). Operations it shows done settle; cards keep their signals
+    /// and are written only when changed. A card the list does not show
+    /// stays while an operation holds it (a create not listed yet); the
+    /// others go, and are returned for disposal.
+    pub fn patch(
+        &self,
+        provider: ProviderKind,
+        fresh: Vec<Snapshot>,
+        fetched: f64,
+    ) -> (Vec<Settled>, Vec<SnapshotStore>) {
+        let server = self.server.get_untracked();
         let existing = self.snapshots.get_untracked();
+        let listed: HashMap<&str, &Snapshot> = fresh.iter().map(|s| (s.key.as_str(), s)).collect();
+        let mut settled = Vec::new();
+        for store in &existing {
+            let shown = listed.get(store.key.as_str()).copied();
+            store.pending.update_untracked(|p| {
+                if let Some(op) = p
+                    && op.witness(provider) == Witness::Snapshots
+                    && op.observe(provider, fetched, &server, shown)
+                {
+                    settled.push(Settled {
+                        kind: op.kind(),
+                        witness: op.witness(provider),
+                        name: store.snap.with_untracked(|s| s.name.clone()),
+                        took: op.took().unwrap_or(0.0),
+                    });
+                }
+            });
+        }
         let by_key: HashMap<&str, &SnapshotStore> =
             existing.iter().map(|s| (s.key.as_str(), s)).collect();
         let mut next: Vec<SnapshotStore> = existing
             .iter()
-            .filter(|s| s.is_placeholder() && !fresh.iter().any(|f| f.key == s.key))
+            .filter(|s| s.is_placeholder() && !listed.contains_key(s.key.as_str()))
             .cloned()
             .collect();
         for (index, depth) in display_order(provider, &fresh) {
@@ -119,33 +201,83 @@ impl ServerStore {
                 None => next.push(SnapshotStore::new(snap, depth, None)),
             }
         }
+        // Settled operations leave their cards.
+        for s in &existing {
+            if s.pending
+                .with_untracked(|p| p.as_ref().is_some_and(PendingOp::is_over))
+            {
+                s.pending.set(None);
+            }
+        }
         let same_keys =
             next.len() == existing.len() && next.iter().zip(&existing).all(|(a, b)| a.key == b.key);
+        let mut gone = Vec::new();
         if !same_keys {
+            gone = existing
+                .into_iter()
+                .filter(|old| !next.iter().any(|n| n.key == old.key))
+                .collect();
             self.snapshots.set(next);
         }
-        self.snaps_seen.set_value(seen);
         set_if_changed(self.loaded, true);
         set_if_changed(self.stale, false);
+        (settled, gone)
     }
 
-    /// Clears the operations that the lists now show done.
-    pub fn settle(&self, provider: ProviderKind) {
+    /// The server list (fetched at `fetched`) has this server's state:
+    /// settles the operations that it witnesses (a VPS.org restore).
+    pub fn observe_server(&self, provider: ProviderKind, fetched: f64) -> Vec<Settled> {
         let server = self.server.get_untracked();
+        let mut settled = Vec::new();
         for store in self.snapshots.get_untracked() {
-            let Some(op) = store.pending.get_untracked() else {
-                continue;
-            };
-            let seen = match op.witness(provider) {
-                super::ops::Witness::Servers => self.servers_seen.get_value(),
-                super::ops::Witness::Snapshots => self.snaps_seen.get_value(),
-            };
-            let fresh_enough = op.accepted.is_some_and(|at| seen >= at);
-            let snap = store.snap.get_untracked();
-            if fresh_enough && op.settled(provider, &server, Some(&snap)) {
+            let mut done = false;
+            store.pending.update_untracked(|p| {
+                if let Some(op) = p
+                    && op.witness(provider) == Witness::Servers
+                    && op.observe(provider, fetched, &server, None)
+                {
+                    settled.push(Settled {
+                        kind: op.kind(),
+                        witness: op.witness(provider),
+                        name: store.snap.with_untracked(|s| s.name.clone()),
+                        took: op.took().unwrap_or(0.0),
+                    });
+                    done = true;
+                }
+            });
+            if done {
                 store.pending.set(None);
-                set_if_changed(store.unconfirmed, false);
             }
+        }
+        settled
+    }
+
+    /// Its snapshot cards, and itself.
+    pub fn dispose(self) {
+        for s in self.snapshots.get_untracked() {
+            s.dispose();
+        }
+        self.server.dispose();
+        self.snapshots.dispose();
+        self.loaded.dispose();
+        self.error.dispose();
+        self.stale.dispose();
+    }
+}
+
+/// Stores that left the page, disposed once their views are gone.
+pub enum Retired {
+    Snapshot(SnapshotStore),
+    Server(ServerStore),
+    Account(AccountStore),
+}
+
+impl Retired {
+    pub fn dispose(self) {
+        match self {
+            Retired::Snapshot(s) => s.dispose(),
+            Retired::Server(s) => s.dispose(),
+            Retired::Account(a) => a.dispose(),
         }
     }
 }
@@ -218,14 +350,26 @@ pub struct AccountStore {
 
 impl AccountStore {
     pub fn new(id: u32, account: Account) -> AccountStore {
-        AccountStore {
+        unowned(|| AccountStore {
             id,
             account: RwSignal::new(account),
             servers: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
+        })
+    }
+
+    /// Its servers and cards, and itself.
+    pub fn dispose(self) {
+        for s in self.servers.get_untracked() {
+            s.dispose();
         }
+        self.account.dispose();
+        self.servers.dispose();
+        self.loaded.dispose();
+        self.error.dispose();
+        self.stale.dispose();
     }
 
     pub fn provider(&self) -> ProviderKind {
@@ -237,8 +381,9 @@ impl AccountStore {
             .with_untracked(|list| list.iter().find(|s| s.key == key).cloned())
     }
 
-    /// Merges a fresh server list; returns whether the set of servers changed.
-    pub fn patch_servers(&self, fresh: Vec<Server>, seen: f64) -> bool {
+    /// Merges a fresh server list; returns the servers that went (for
+    /// disposal), or `None` when the set of servers is the same.
+    pub fn patch_servers(&self, fresh: Vec<Server>) -> Option<Vec<ServerStore>> {
         let existing = self.servers.get_untracked();
         let by_key: HashMap<&str, &ServerStore> =
             existing.iter().map(|s| (s.key.as_str(), s)).collect();
@@ -247,19 +392,23 @@ impl AccountStore {
             .map(|server| match by_key.get(server.key.as_str()) {
                 Some(store) => {
                     set_if_changed(store.server, server);
-                    store.servers_seen.set_value(seen);
                     (*store).clone()
                 }
-                None => ServerStore::new(server, seen),
+                None => ServerStore::new(server),
             })
             .collect();
+        set_if_changed(self.loaded, true);
         let same =
             next.len() == existing.len() && next.iter().zip(&existing).all(|(a, b)| a.key == b.key);
-        if !same {
-            self.servers.set(next);
+        if same {
+            return None;
         }
-        set_if_changed(self.loaded, true);
-        !same
+        let gone = existing
+            .into_iter()
+            .filter(|old| !next.iter().any(|n| n.key == old.key))
+            .collect();
+        self.servers.set(next);
+        Some(gone)
     }
 }
 
@@ -347,12 +496,20 @@ mod tests {
             address: String::new(),
             os: String::new(),
         };
-        ServerStore::new(server, 0.0)
+        ServerStore::new(server)
+    }
+
+    fn keys(server: &ServerStore) -> Vec<String> {
+        server
+            .snapshots
+            .get_untracked()
+            .iter()
+            .map(|s| s.key.clone())
+            .collect()
     }
 
     #[test]
     fn patch_keeps_signals_and_writes_only_changes() {
-        let _owner = Owner::new();
         let server = server_store();
         server.patch(
             ProviderKind::Vpsorg,
@@ -384,57 +541,120 @@ mod tests {
             3.0,
         );
         assert_eq!(a_signal.get_untracked(), changed);
-        assert!(server.busy());
+        assert_eq!(server.pace(), Pace::Busy);
 
-        // A snapshot gone from the list goes.
-        server.patch(ProviderKind::Vpsorg, vec![snap("b", None, 2)], 4.0);
-        assert_eq!(server.snapshots.get_untracked().len(), 1);
+        // A snapshot gone from the list goes, and is handed back for disposal.
+        let (_, gone) = server.patch(ProviderKind::Vpsorg, vec![snap("b", None, 2)], 4.0);
+        assert_eq!(keys(&server), ["b"]);
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].key, "a");
+    }
+
+    fn op_card(name: &str, op: crate::model::Operation, accepted: f64) -> SnapshotStore {
+        let mut pending = PendingOp::new(op, 0.0, Some(snap(name, None, 0)));
+        pending.accept(accepted, String::new());
+        SnapshotStore::new(snap(name, None, 0), 0, Some(pending))
     }
 
     #[test]
-    fn placeholders_stay_until_listed() {
-        let _owner = Owner::new();
+    fn a_new_snapshot_keeps_its_card_over_many_lists_until_listed() {
         let server = server_store();
         let op = crate::model::Operation::Create {
             name: "fresh".into(),
             description: String::new(),
         };
-        let mut pending = PendingOp::new(op, 0.0, None);
-        pending.accepted = Some(5.0);
-        server.snapshots.set(vec![SnapshotStore::new(
-            snap("fresh", None, 0),
-            0,
-            Some(pending),
-        )]);
-        server.patch(ProviderKind::Ilkbyte, vec![snap("base", None, 1)], 1.0);
-        assert_eq!(
-            server.snapshots.get_untracked().len(),
-            2,
-            "placeholder kept"
-        );
-        server.settle(ProviderKind::Ilkbyte);
-        // A list fetched before the provider accepted does not settle it…
-        server.patch(
+        server.snapshots.set(vec![op_card("fresh", op, 5.0)]);
+        assert_eq!(server.pace(), Pace::Operation);
+        // Minutes of lists that do not show it yet.
+        for t in 1..200 {
+            let (settled, gone) = server.patch(
+                ProviderKind::Ilkbyte,
+                vec![snap("base", None, 1)],
+                f64::from(t) * 3000.0,
+            );
+            assert!(settled.is_empty() && gone.is_empty(), "at poll {t}");
+            assert_eq!(
+                keys(&server),
+                ["fresh", "base"],
+                "placeholder kept at poll {t}"
+            );
+        }
+        let fresh = server.snapshots.get_untracked()[0].clone();
+        assert!(fresh.is_held(), "no other action while unconfirmed");
+        assert_eq!(server.snapshot_count(), 1, "a placeholder does not count");
+        // Listed: the same card settles, at its place in the tree.
+        let (settled, _) = server.patch(
             ProviderKind::Ilkbyte,
             vec![snap("base", None, 1), snap("fresh", Some("base"), 9)],
-            4.0,
+            700_000.0,
         );
-        server.settle(ProviderKind::Ilkbyte);
-        let fresh = server
-            .snapshots
-            .get_untracked()
-            .into_iter()
-            .find(|s| s.key == "fresh")
-            .unwrap();
-        assert!(fresh.pending.get_untracked().is_some());
-        // …one fetched after does.
-        server.patch(
-            ProviderKind::Ilkbyte,
-            vec![snap("base", None, 1), snap("fresh", Some("base"), 9)],
-            6.0,
-        );
-        server.settle(ProviderKind::Ilkbyte);
+        assert_eq!(settled.len(), 1);
+        assert_eq!(settled[0].kind, OpKind::Create);
+        assert_eq!(keys(&server), ["base", "fresh"]);
         assert!(fresh.pending.get_untracked().is_none());
         assert_eq!(fresh.depth.get_untracked(), 1);
+        assert!(!fresh.is_held());
+        assert_eq!(server.pace(), Pace::Quiet);
+    }
+
+    #[test]
+    fn a_card_being_deleted_stays_marked_until_the_list_drops_it() {
+        let server = server_store();
+        let del = crate::model::Operation::Delete {
+            snapshot: "a".into(),
+        };
+        server.snapshots.set(vec![
+            op_card("a", del, 10.0),
+            SnapshotStore::new(snap("b", None, 2), 0, None),
+        ]);
+        // A list asked for before the acceptance, then lists still showing it.
+        for t in [5.0, 3_000.0, 60_000.0, 600_000.0] {
+            let (settled, gone) = server.patch(
+                ProviderKind::Ilkbyte,
+                vec![snap("a", None, 0), snap("b", None, 2)],
+                t,
+            );
+            assert!(settled.is_empty() && gone.is_empty());
+            assert!(server.snapshots.get_untracked()[0].is_held());
+        }
+        let (settled, gone) =
+            server.patch(ProviderKind::Ilkbyte, vec![snap("b", None, 2)], 700_000.0);
+        assert_eq!(settled[0].kind, OpKind::Delete);
+        assert_eq!(gone.len(), 1);
+        assert_eq!(keys(&server), ["b"]);
+    }
+
+    #[test]
+    fn a_restore_settles_on_the_server_list() {
+        let server = server_store();
+        server.server.update(|s| s.status = "restoring".into());
+        let restore = crate::model::Operation::GoBack {
+            snapshot: "a".into(),
+        };
+        server.snapshots.set(vec![op_card("a", restore, 10.0)]);
+        // The snapshot list proves nothing about a restore.
+        let (settled, _) = server.patch(ProviderKind::Vpsorg, vec![snap("a", None, 0)], 50.0);
+        assert!(settled.is_empty());
+        assert!(server.waits_for(ProviderKind::Vpsorg, Witness::Servers));
+        assert!(server.observe_server(ProviderKind::Vpsorg, 60.0).is_empty());
+        server.server.update(|s| s.status = "stopped".into());
+        let settled = server.observe_server(ProviderKind::Vpsorg, 70.0);
+        assert_eq!(settled.len(), 1);
+        assert!(!server.snapshots.get_untracked()[0].is_held());
+    }
+
+    #[test]
+    fn disposed_stores_free_their_signals() {
+        let server = server_store();
+        server.patch(ProviderKind::Vpsorg, vec![snap("a", None, 1)], 1.0);
+        let card = server.snapshots.get_untracked()[0].clone();
+        let (_, gone) = server.patch(ProviderKind::Vpsorg, vec![], 2.0);
+        for g in gone {
+            Retired::Snapshot(g).dispose();
+        }
+        assert!(card.snap.try_get_untracked().is_none(), "disposed");
+        let signal = server.server;
+        Retired::Server(server).dispose();
+        assert!(signal.try_get_untracked().is_none());
     }
 }

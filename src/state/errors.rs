@@ -1,0 +1,164 @@
+//! What the user reads when a request fails: the provider's own words
+//! where there are some, and what to do about a network failure.
+
+use super::refresh::Outcome;
+use crate::model::{Account, ProviderKind};
+use crate::net::{self, NetError};
+use crate::providers::ProviderError;
+
+/// Why a fetch failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchError {
+    Net(NetError),
+    Provider(ProviderError),
+}
+
+impl FetchError {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            FetchError::Provider(ProviderError::RateLimited { retry_after, .. }) => {
+                Outcome::RateLimited(*retry_after)
+            }
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
+
+/// What the user reads in the alert: the provider's own words where there
+/// are some, and what to do about a network failure.
+pub fn describe(err: &FetchError, account: &Account) -> String {
+    let provider = account.provider.display_name();
+    match err {
+        FetchError::Net(NetError::Timeout) => format!(
+            "{provider} did not answer within {} s.",
+            net::TIMEOUT_MS / 1000
+        ),
+        FetchError::Net(NetError::Aborted) => "Cancelled.".into(),
+        FetchError::Net(NetError::Network(_)) if account.proxy.trim().is_empty() => format!(
+            "Could not reach {}. The network failed or the browser blocked the answer: {provider} may need a CORS proxy (set one for this account).",
+            host_of(&account.base_url)
+        ),
+        FetchError::Net(NetError::Network(_)) => format!(
+            "Could not reach the CORS proxy at {}. Is it running, and does it allow this page's origin?",
+            host_of(&account.proxy)
+        ),
+        FetchError::Provider(ProviderError::Auth(m)) => {
+            format!("{provider} refused the credentials: {m}")
+        }
+        FetchError::Provider(ProviderError::RateLimited {
+            retry_after,
+            message,
+        }) => match retry_after {
+            Some(s) => format!("{message} (rate limited: retrying in {s} s)"),
+            None => format!("{message} (rate limited)"),
+        },
+        FetchError::Provider(e) => e.message(),
+    }
+}
+
+/// A create refused perhaps for the snapshot limit: VPS.org answers 400 for
+/// a bad name and for a server at its limit alike, and the count on screen
+/// may be stale (another tab, another tool). The form then shows the count
+/// read afresh, beside the provider's own words.
+pub fn maybe_at_limit(provider: ProviderKind, err: &FetchError) -> bool {
+    provider.capabilities().snapshot_limit.is_some()
+        && matches!(err, FetchError::Provider(ProviderError::Refused { status: 400, message })
+            if !message.starts_with("name:"))
+}
+
+/// "web-server-01 has 5 of the 5 snapshots VPS.org allows: delete one to make
+/// room." once the fresh count is at the limit; the count otherwise.
+pub fn limit_note(provider: ProviderKind, server: &str, count: usize) -> Option<String> {
+    let limit = provider.capabilities().snapshot_limit?;
+    let name = provider.display_name();
+    Some(if count >= limit {
+        format!(
+            "{server} has {count} of the {limit} snapshots {name} allows: delete one to make room."
+        )
+    } else {
+        format!("{server} has {count} of the {limit} snapshots {name} allows.")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Credentials;
+
+    fn account(proxy: &str) -> Account {
+        Account {
+            provider: ProviderKind::Ilkbyte,
+            label: "a".into(),
+            base_url: "https://api.ilkbyte.com".into(),
+            credentials: Credentials::Missing,
+            proxy: proxy.into(),
+        }
+    }
+
+    #[test]
+    fn network_failures_say_what_to_do() {
+        let direct = describe(
+            &FetchError::Net(NetError::Network("TypeError".into())),
+            &account(""),
+        );
+        assert!(
+            direct.contains("api.ilkbyte.com") && direct.contains("CORS proxy"),
+            "{direct}"
+        );
+        let proxied = describe(
+            &FetchError::Net(NetError::Network("TypeError".into())),
+            &account("http://127.0.0.1:8787/"),
+        );
+        assert!(proxied.contains("proxy at 127.0.0.1:8787"), "{proxied}");
+        assert!(describe(&FetchError::Net(NetError::Timeout), &account("")).contains("20 s"));
+    }
+
+    #[test]
+    fn a_refused_vpsorg_create_is_told_apart_from_a_bad_name() {
+        let limit = FetchError::Provider(ProviderError::Refused {
+            status: 400,
+            message: "Snapshot limit reached".into(),
+        });
+        assert!(maybe_at_limit(ProviderKind::Vpsorg, &limit));
+        assert!(!maybe_at_limit(ProviderKind::Ilkbyte, &limit));
+        let bad_name = FetchError::Provider(ProviderError::Refused {
+            status: 400,
+            message: "name: Use only letters".into(),
+        });
+        assert!(!maybe_at_limit(ProviderKind::Vpsorg, &bad_name));
+        assert_eq!(
+            limit_note(ProviderKind::Vpsorg, "web", 5).as_deref(),
+            Some("web has 5 of the 5 snapshots VPS.org allows: delete one to make room.")
+        );
+        assert_eq!(
+            limit_note(ProviderKind::Vpsorg, "web", 4).as_deref(),
+            Some("web has 4 of the 5 snapshots VPS.org allows.")
+        );
+        assert_eq!(limit_note(ProviderKind::Ilkbyte, "web", 9), None);
+    }
+
+    #[test]
+    fn provider_errors_carry_the_providers_words() {
+        let e = FetchError::Provider(ProviderError::Refused {
+            status: 200,
+            message: "Server backup not found!".into(),
+        });
+        assert_eq!(describe(&e, &account("")), "Server backup not found!");
+        let e = FetchError::Provider(ProviderError::Auth("Invalid token.".into()));
+        assert_eq!(
+            describe(&e, &account("")),
+            "ilkbyte refused the credentials: Invalid token."
+        );
+        let e = FetchError::Provider(ProviderError::RateLimited {
+            retry_after: Some(3),
+            message: "Slow down".into(),
+        });
+        assert!(describe(&e, &account("")).contains("retrying in 3 s"));
+        assert_eq!(e.outcome(), Outcome::RateLimited(Some(3)));
+    }
+}
