@@ -53,7 +53,8 @@ function start(cmd, args, what) {
 
 /**
  * Starts everything. Options:
- *  - opSeconds: the simulator's operation delay (default 1)
+ *  - opSeconds: every operation of the simulator takes this long (default 1)
+ *  - timeScale: instead, operations take the providers' real ranges times this
  *  - simArgs: more simulator flags
  *  - proxyArgs: more proxy flags
  *  - accounts: (urls) => the accounts of snapdeck.json (default: both demo accounts through the proxy)
@@ -80,8 +81,11 @@ export async function launch(opts = {}) {
   const procs = [];
   const stop = () => procs.forEach((p) => p.exitCode === null && p.kill('SIGTERM'));
   try {
+    const timing = opts.timeScale !== undefined
+      ? ['--time-scale', String(opts.timeScale)]
+      : ['--op-seconds', String(opts.opSeconds ?? 1)];
     const sim = start(bin('snapdeck-sim'), ['--listen', `127.0.0.1:${simPort}`,
-      '--op-seconds', String(opts.opSeconds ?? 1), ...(opts.simArgs ?? [])], 'simulator');
+      ...timing, ...(opts.simArgs ?? [])], 'simulator');
     procs.push(sim);
     const proxy = start(bin('snapdeck-proxy'), ['--listen', `127.0.0.1:${proxyPort}`,
       '--allow-upstream', urls.sim, '--allow-origin', urls.panel.replace(/\/$/, ''),

@@ -108,15 +108,23 @@ test('ilkbyte: delete removes the card', async () => {
   await until(async () => (await experiment.count()) === 0, 15_000, 'card gone');
 });
 
-test('ilkbyte: a provider error shows on the card it concerns', async () => {
+test('ilkbyte: a provider refusal shows in the dialog of the card it concerns, once', async () => {
   const db01 = server(page, 'Demo ilkbyte', 'db01');
   // Someone else deletes the snapshot at the provider; the card is stale.
   const url = `${env.urls.ilkbyte}/server/manage/db01/snapshot/delete?access=demo-access&secret=demo-secret&name=beforemigration`;
   assert.equal((await (await fetch(url)).json()).status, true);
   await new Promise((r) => setTimeout(r, 1_700));
   const before = card(page, db01, 'beforemigration');
-  await confirmWithName(page, before.getByRole('button', { name: 'Revert' }), 'Revert server', 'beforemigration');
-  await text(before.getByRole('alert'), /Snapshot not found!/);
+  await before.getByRole('button', { name: 'Revert' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revert server' });
+  await dialog.getByLabel('Type the snapshot name to confirm').fill('beforemigration');
+  await dialog.getByRole('button', { name: 'Revert server' }).click();
+  await text(dialog.getByRole('alert'), /Snapshot not found!/);
+  assert.equal(await dialog.getByLabel('Type the snapshot name to confirm').inputValue(), 'beforemigration');
+  assert.equal(await before.getByRole('alert').count(), 0, 'said once, in the dialog');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // The refusal made the panel look again: the card goes.
+  await until(async () => (await before.count()) === 0, 15_000, 'stale card gone');
 });
 
 test('VPS.org: invalid names are refused and nothing is sent', async () => {
@@ -178,9 +186,9 @@ test('VPS.org: a create refused at the limit is explained, and the count catches
   const dialog = page.getByRole('dialog', { name: 'New snapshot' });
   await dialog.getByLabel('Name').fill('one-too-many');
   await dialog.getByRole('button', { name: 'Create' }).click();
-  const alert = staging.getByRole('alert');
-  await text(alert, /Snapshot limit reached/);
-  await text(alert, /at most 5 snapshots per server: if this one has 5, delete one/);
+  await text(dialog.getByRole('alert'), /Snapshot limit reached/);
+  await text(dialog, /staging-01 has 5 of the 5 snapshots VPS.org allows: delete one to make room/);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
   await text(staging, /5 \/ 5 snapshots/);
   assert.equal(await staging.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
   assert.equal(await card(page, staging, 'one-too-many').count(), 0, 'no card is left for a refused create');

@@ -2,13 +2,13 @@
 //! the query, a JSON envelope, logical errors as HTTP 200 with `status:false`.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use crate::timing::OpKind;
+use crate::timing::{Due, OpKind};
 
 /// ilkbyte reports times in Turkey's zone.
 pub fn turkey() -> FixedOffset {
@@ -339,7 +339,7 @@ impl World {
         path: &str,
         params: &HashMap<String, String>,
         caller_ip: &str,
-        due: &mut dyn FnMut(OpKind, &str) -> Duration,
+        due: &mut Due<'_>,
     ) -> Reply {
         let keys_ok = params.get("access") == Some(&self.access)
             && params.get("secret") == Some(&self.secret);
@@ -466,7 +466,7 @@ fn action(
     params: &HashMap<String, String>,
     action: Action,
     now: Instant,
-    due: &mut dyn FnMut(OpKind, &str) -> Duration,
+    due: &mut Due<'_>,
 ) -> Reply {
     let Some(name) = params
         .get("name")
@@ -514,7 +514,7 @@ fn action(
         Action::CronAdd { .. } => OpKind::Schedule,
         Action::CronDelete => OpKind::Unschedule,
     };
-    let due = now + due(kind, name);
+    let due = now + due(kind, name, None);
     server.pending.push(Pending {
         action,
         name: name.to_string(),

@@ -151,8 +151,9 @@ fn schedule(
     provider: Provider,
     op: OpKind,
     target: &str,
+    fixed: Option<Duration>,
 ) -> Duration {
-    let d = timing.duration(op, rng.next_f64());
+    let d = fixed.unwrap_or_else(|| timing.duration(op, rng.next_f64()));
     let now = unix_ms();
     stats.operations.push_back(OpRecord {
         provider,
@@ -468,7 +469,7 @@ async fn ilkbyte_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response 
     let timing = &sim.config.timing;
     let mut guard = sim.lock();
     let world = &mut *guard;
-    let mut due = |op, target: &str| {
+    let mut due = |op, target: &str, fixed| {
         schedule(
             &mut world.rng,
             &mut world.stats,
@@ -476,6 +477,7 @@ async fn ilkbyte_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response 
             Provider::Ilkbyte,
             op,
             target,
+            fixed,
         )
     };
     let (status, body) = world.ilkbyte.handle(&path, &params, &caller_ip, &mut due);
@@ -509,7 +511,7 @@ async fn vpsorg_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     let timing = &sim.config.timing;
     let mut guard = sim.lock();
     let world = &mut *guard;
-    let mut due = |op, target: &str| {
+    let mut due = |op, target: &str, fixed| {
         schedule(
             &mut world.rng,
             &mut world.stats,
@@ -517,6 +519,7 @@ async fn vpsorg_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response {
             Provider::Vpsorg,
             op,
             target,
+            fixed,
         )
     };
     let (status, body) = world.vpsorg.handle(

@@ -33,6 +33,11 @@ impl OpKind {
     }
 }
 
+/// Books an operation on a target (a snapshot's name) and says how long it
+/// takes: its own draw, or the duration given (an operation the provider
+/// does at once).
+pub type Due<'a> = dyn FnMut(OpKind, &str, Option<Duration>) -> Duration + 'a;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Timing {
     /// Every operation takes exactly this long.

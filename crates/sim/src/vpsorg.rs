@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::timing::OpKind;
+use crate::timing::{Due, OpKind};
 
 pub const SNAPSHOT_LIMIT: usize = 5;
 
@@ -186,7 +186,7 @@ impl World {
         query: &HashMap<String, String>,
         authorization: Option<&str>,
         body: &[u8],
-        due: &mut dyn FnMut(OpKind, &str) -> Duration,
+        due: &mut Due<'_>,
     ) -> Reply {
         match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
             None => {
@@ -253,9 +253,9 @@ impl World {
                 },
                 (Method::DELETE, Ok(id)) => match self.snapshots.iter().position(|s| s.id == id) {
                     Some(i) => {
-                        // Gone from the list at once: record it as done now.
+                        // Gone from the list at once: recorded as done now.
                         let gone = self.snapshots.remove(i);
-                        let _ = due(OpKind::Delete, &gone.name);
+                        due(OpKind::Delete, &gone.name, Some(Duration::ZERO));
                         (StatusCode::NO_CONTENT, None)
                     }
                     None => detail(StatusCode::NOT_FOUND, "Not found."),
@@ -313,12 +313,7 @@ impl World {
         )
     }
 
-    fn create(
-        &mut self,
-        body: &[u8],
-        now: Instant,
-        due: &mut dyn FnMut(OpKind, &str) -> Duration,
-    ) -> Reply {
+    fn create(&mut self, body: &[u8], now: Instant, due: &mut Due<'_>) -> Reply {
         let parsed: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {
@@ -389,7 +384,7 @@ impl World {
         }
         let id = self.next_id;
         self.next_id += 1;
-        let done = now + due(OpKind::Create, &name);
+        let done = now + due(OpKind::Create, &name, None);
         let snap = Snapshot::new(id, server_id, &name, now_whole(), &description).in_progress(done);
         let mut body = snap.json(&self.servers);
         body["message"] = json!(
@@ -399,12 +394,7 @@ impl World {
         (StatusCode::CREATED, Some(body))
     }
 
-    fn restore(
-        &mut self,
-        id: u64,
-        now: Instant,
-        due: &mut dyn FnMut(OpKind, &str) -> Duration,
-    ) -> Reply {
+    fn restore(&mut self, id: u64, now: Instant, due: &mut Due<'_>) -> Reply {
         let Some(snap) = self.snapshots.iter().find(|s| s.id == id) else {
             return detail(StatusCode::NOT_FOUND, "Not found.");
         };
@@ -428,7 +418,7 @@ impl World {
         }
         server.status = "restoring".into();
         server.updated_at = now_whole();
-        server.restore_due = Some(now + due(OpKind::Restore, &snap.name));
+        server.restore_due = Some(now + due(OpKind::Restore, &snap.name, None));
         (
             StatusCode::OK,
             Some(json!({
