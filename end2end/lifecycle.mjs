@@ -85,7 +85,8 @@ export function plan(page) {
           await dialog.getByRole('button', { name: 'Save schedule' }).click();
           await dialog.waitFor({ state: 'detached', timeout: 10_000 });
         } },
-      { provider: 'VPS.org', op: 'delete', name: 'initial-setup', sim: 'delete', label: 'Deleting…', gone: true,
+      // VPS.org deletes at once (204): its list drops the snapshot at once.
+      { provider: 'VPS.org', op: 'delete', name: 'initial-setup', sim: 'delete', label: 'Deleting…', gone: true, instant: true,
         start: () => confirmAction(page, card(page, vps('web-server-01'), 'initial-setup'), 'Delete', 'Delete snapshot', 'initial-setup') },
     ],
     [
@@ -128,6 +129,7 @@ export function judge(op, cards, record) {
   }
   if (settledAt === null) problems.push('never settled');
   return {
+    instant: Boolean(op.instant),
     provider: op.provider,
     op: op.op,
     name: op.name,

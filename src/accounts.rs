@@ -51,15 +51,14 @@ impl Draft {
             return Err(format!("Another account is already labelled “{label}”."));
         }
         let base_url = self.base_url.trim().trim_end_matches('/').to_string();
-        if !is_http_url(&base_url) {
-            return Err("The API base URL must be an http:// or https:// URL with a host.".into());
+        if let Some(why) = url_problem(&base_url) {
+            return Err(format!("The API base URL {why}."));
         }
         let proxy = self.proxy.trim().to_string();
-        if !proxy.is_empty() && !is_http_url(&proxy) {
-            return Err(
-                "The CORS proxy must be an http:// or https:// URL, or empty for direct calls."
-                    .into(),
-            );
+        if let Some(why) = url_problem(&proxy).filter(|_| !proxy.is_empty()) {
+            return Err(format!(
+                "The CORS proxy {why}, or stays empty for direct calls."
+            ));
         }
         let credentials = match provider {
             ProviderKind::Ilkbyte => {
@@ -94,14 +93,28 @@ impl Draft {
 
 /// `scheme://host[...]` with an http(s) scheme and a non-empty host.
 pub fn is_http_url(s: &str) -> bool {
+    url_problem(s).is_none()
+}
+
+/// What is wrong with a base URL or proxy URL, if anything. A user name or
+/// password in it (`https://user:pw@host`) is refused: it would travel
+/// with every request and show up in error messages.
+pub fn url_problem(s: &str) -> Option<&'static str> {
     let Some(rest) = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))
     else {
-        return false;
+        return Some("must be an http:// or https:// URL");
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    !host.is_empty() && !host.contains(char::is_whitespace) && !host.starts_with(':')
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Some("must not hold a user name or password (user:password@)");
+    }
+    if authority.is_empty() || authority.contains(char::is_whitespace) || authority.starts_with(':')
+    {
+        return Some("must name a host");
+    }
+    None
 }
 
 /// An account's settings without its secrets: what is stored plainly,
@@ -221,6 +234,86 @@ pub fn merge(stored: Vec<Settings>, presets: Vec<Account>, secrets: &Secrets) ->
         }
     }
     out
+}
+
+/// What the vault seals: the secrets, and the settings they were saved
+/// with. The settings are stored plainly too (the panel shows them before
+/// unlocking); sealed beside the secrets, a base URL or proxy changed in
+/// storage since is caught at unlock instead of receiving the keys.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SealedDocument {
+    pub secrets: Secrets,
+    pub settings: Vec<Settings>,
+}
+
+impl SealedDocument {
+    /// A decrypted document: this shape, or the earlier one that sealed
+    /// the secrets alone (with no settings to check against).
+    pub fn read(plain: &[u8]) -> Option<SealedDocument> {
+        serde_json::from_slice::<SealedDocument>(plain)
+            .ok()
+            .or_else(|| {
+                serde_json::from_slice::<Secrets>(plain)
+                    .ok()
+                    .map(|secrets| SealedDocument {
+                        secrets,
+                        settings: Vec::new(),
+                    })
+            })
+    }
+}
+
+/// The accounts whose plainly stored settings differ from the ones sealed
+/// with their keys, and how: `(label, "CORS proxy A → B")`. Accounts with
+/// no sealed settings (new, or sealed before settings were) are not judged.
+pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in plain {
+        let Some(s) = sealed.iter().find(|s| s.label == p.label) else {
+            continue;
+        };
+        let mut what = Vec::new();
+        if s.provider != p.provider {
+            what.push(format!(
+                "provider {} → {}",
+                s.provider.display_name(),
+                p.provider.display_name()
+            ));
+        }
+        if s.base_url != p.base_url {
+            what.push(format!("API base URL {} → {}", s.base_url, p.base_url));
+        }
+        if s.proxy != p.proxy {
+            let shown = |x: &str| {
+                if x.is_empty() {
+                    "(direct)".to_string()
+                } else {
+                    x.to_string()
+                }
+            };
+            what.push(format!(
+                "CORS proxy {} → {}",
+                shown(&s.proxy),
+                shown(&p.proxy)
+            ));
+        }
+        if !what.is_empty() {
+            out.push((p.label.clone(), what.join(", ")));
+        }
+    }
+    out
+}
+
+/// Whether a new way of remembering may be chosen: while the saved keys are
+/// locked, only once the user has said to replace them.
+pub fn may_change_mode(locked: bool, replace_confirmed: bool) -> Result<(), &'static str> {
+    if locked && !replace_confirmed {
+        Err(
+            "The keys saved on this device are locked. Unlock them first, or tick “Replace the locked keys” to replace them with the accounts shown now.",
+        )
+    } else {
+        Ok(())
+    }
 }
 
 /// Encrypted bytes at rest, as the vault writes them (base64 fields).
@@ -496,5 +589,104 @@ mod tests {
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(base64::decode(&base64::encode(&all)).unwrap(), all);
         assert_eq!(base64::decode("not base64!"), None);
+    }
+
+    #[test]
+    fn urls_with_a_user_or_password_are_refused() {
+        assert_eq!(url_problem("https://api.ilkbyte.com"), None);
+        assert_eq!(url_problem("http://127.0.0.1:8787/"), None);
+        for bad in [
+            "https://user:pw@host",
+            "https://user@host/x",
+            "http://a:b@127.0.0.1:8787/",
+        ] {
+            assert_eq!(
+                url_problem(bad),
+                Some("must not hold a user name or password (user:password@)"),
+                "{bad}"
+            );
+        }
+        // An @ in the path or query is not userinfo.
+        assert_eq!(url_problem("https://host/a@b?c=d@e"), None);
+        assert!(url_problem("ftp://host").is_some());
+        assert!(url_problem("https://").is_some());
+        let draft = Draft {
+            provider: Some(ProviderKind::Vpsorg),
+            label: "x".into(),
+            base_url: "https://u:p@admin.vps.org/api/v1".into(),
+            token: "t".into(),
+            ..Draft::default()
+        };
+        let err = draft.validate(&[]).unwrap_err();
+        assert!(err.contains("user name or password"), "{err}");
+        assert!(!err.contains("u:p"), "the password is not repeated: {err}");
+    }
+
+    fn settings(label: &str, proxy: &str) -> Settings {
+        Settings {
+            provider: ProviderKind::Ilkbyte,
+            label: label.into(),
+            base_url: "https://api.ilkbyte.com".into(),
+            proxy: proxy.into(),
+        }
+    }
+
+    #[test]
+    fn settings_changed_since_they_were_sealed_are_caught() {
+        let sealed = vec![
+            settings("Prod", "https://proxy.example.com/"),
+            settings("Dev", ""),
+        ];
+        let same = sealed.clone();
+        assert!(altered(&same, &sealed).is_empty());
+        let mut tampered = sealed.clone();
+        tampered[0].proxy = "https://evil.example/".into();
+        tampered[1].base_url = "https://evil.example".into();
+        tampered.push(settings("New", "https://x/"));
+        assert_eq!(
+            altered(&tampered, &sealed),
+            [
+                (
+                    "Prod".to_string(),
+                    "CORS proxy https://proxy.example.com/ → https://evil.example/".to_string()
+                ),
+                (
+                    "Dev".to_string(),
+                    "API base URL https://api.ilkbyte.com → https://evil.example".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn sealed_documents_of_both_shapes_are_read() {
+        let doc = SealedDocument {
+            secrets: Secrets(
+                [(
+                    "Prod".to_string(),
+                    StoredCredentials::Vpsorg { token: "t".into() },
+                )]
+                .into(),
+            ),
+            settings: vec![settings("Prod", "")],
+        };
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        assert_eq!(SealedDocument::read(&bytes), Some(doc.clone()));
+        let old = serde_json::to_vec(&doc.secrets).unwrap();
+        let read = SealedDocument::read(&old).unwrap();
+        assert_eq!(read.secrets, doc.secrets);
+        assert!(read.settings.is_empty());
+        assert_eq!(SealedDocument::read(b"{nonsense"), None);
+    }
+
+    #[test]
+    fn the_mode_changes_while_locked_only_when_told_to_replace() {
+        assert!(may_change_mode(false, false).is_ok());
+        assert!(
+            may_change_mode(true, false)
+                .unwrap_err()
+                .contains("Unlock them first")
+        );
+        assert!(may_change_mode(true, true).is_ok());
     }
 }

@@ -67,10 +67,8 @@ pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
             .map(|u| u.trim().to_string())
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| provider.default_base_url().to_string());
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(format!(
-                "{at}: base_url must start with https:// or http://"
-            ));
+        if let Some(why) = crate::accounts::url_problem(&base_url) {
+            return Err(format!("{at}: base_url {why}"));
         }
         let credentials = match provider {
             ProviderKind::Ilkbyte => match (a.access_key, a.secret_key) {
@@ -84,17 +82,26 @@ pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
                 _ => Credentials::Missing,
             },
         };
+        let proxy = a
+            .proxy
+            .unwrap_or_else(|| raw.proxy.clone())
+            .trim()
+            .to_string();
+        if let Some(why) = crate::accounts::url_problem(&proxy).filter(|_| !proxy.is_empty()) {
+            return Err(format!("{at}: proxy {why}"));
+        }
         accounts.push(Account {
             provider,
             label,
             base_url,
             credentials,
-            proxy: a
-                .proxy
-                .unwrap_or_else(|| raw.proxy.clone())
-                .trim()
-                .to_string(),
+            proxy,
         });
+    }
+    if let Some(why) =
+        crate::accounts::url_problem(raw.proxy.trim()).filter(|_| !raw.proxy.trim().is_empty())
+    {
+        return Err(format!("snapdeck.json: proxy {why}"));
     }
     Ok(Deployment {
         proxy: raw.proxy.trim().to_string(),
@@ -146,12 +153,15 @@ mod tests {
 
     #[test]
     fn clear_errors() {
-        let cases: [(&[u8], &str); 6] = [
+        let cases: [(&[u8], &str); 9] = [
             (b"not json", "not valid"),
             (br#"{"accounts": [{"provider": "aws", "label": "x"}]}"#, "unknown provider \"aws\""),
             (br#"{"accounts": [{"provider": "ilkbyte", "label": " "}]}"#, "label is empty"),
             (br#"{"accounts": [{"provider": "ilkbyte", "label": "a"}, {"provider": "vpsorg", "label": "a"}]}"#, "used twice"),
-            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "base_url": "ftp://x"}]}"#, "must start with"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "base_url": "ftp://x"}]}"#, "base_url must be an http:// or https:// URL"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "base_url": "https://u:p@api.ilkbyte.com"}]}"#, "base_url must not hold a user name or password"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "proxy": "https://u:p@proxy.example/"}]}"#, "accounts[0]: proxy must not hold a user name"),
+            (br#"{"proxy": "https://u@proxy.example/", "accounts": []}"#, "snapdeck.json: proxy must not hold"),
             (br#"{"acounts": []}"#, "unknown field"),
         ];
         for (json, want) in cases {

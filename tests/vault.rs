@@ -121,7 +121,7 @@ async fn saved_accounts_hold_no_plain_secret_and_unlock_only_with_the_passphrase
     assert_eq!(storage_dump(), "", "nothing is stored by default");
 
     state
-        .set_remember(Remember::Encrypted, Some("a long passphrase".into()))
+        .set_remember(Remember::Encrypted, Some("a long passphrase".into()), false)
         .await
         .unwrap();
     let dump = until_stored("{\"encrypted\":").await;
@@ -177,9 +177,135 @@ async fn saved_accounts_hold_no_plain_secret_and_unlock_only_with_the_passphrase
     );
 
     // Plain storage only by choice, and "Forget everything" wipes it all.
-    again.set_remember(Remember::Plain, None).await.unwrap();
+    again
+        .set_remember(Remember::Plain, None, false)
+        .await
+        .unwrap();
     assert!(until_stored("{\"plain\":").await.contains("SECRET-91bc"));
     again.forget_everything();
     assert_eq!(storage_dump(), "");
     assert!(again.accounts.get_untracked().is_empty());
+}
+
+fn local() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// A saved, encrypted account; returns the passphrase and the owner that
+/// keeps the panel's state alive (its requests outlive this function).
+async fn saved_encrypted() -> (&'static str, Owner) {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    local().clear().unwrap();
+    let owner = Owner::new();
+    owner.set();
+    let state = AppState::new();
+    state.add_account(Account {
+        provider: ProviderKind::Vpsorg,
+        label: "Prod".into(),
+        base_url: "http://127.0.0.1:9/vpsorg/api/v1".into(),
+        credentials: Credentials::Vpsorg {
+            token: "TOKEN-prod".into(),
+        },
+        proxy: "http://127.0.0.1:9/".into(),
+    });
+    state
+        .set_remember(Remember::Encrypted, Some("a long passphrase".into()), false)
+        .await
+        .unwrap();
+    until_stored("{\"encrypted\":").await;
+    ("a long passphrase", owner)
+}
+
+fn proxy_of(s: &AppState, label: &str) -> String {
+    s.accounts
+        .get_untracked()
+        .iter()
+        .map(|a| a.account.get_untracked())
+        .find(|a| a.label == label)
+        .map(|a| a.proxy)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn edits_made_while_locked_are_written_at_unlock() {
+    let (pass, _owner) = saved_encrypted().await;
+    let before = storage_dump();
+    let again = AppState::new();
+    again.start(Vec::new(), String::new());
+    again.add_account(Account {
+        provider: ProviderKind::Ilkbyte,
+        label: "Added while locked".into(),
+        base_url: "http://127.0.0.1:9/ilkbyte".into(),
+        credentials: Credentials::Ilkbyte {
+            access: "A".into(),
+            secret: "S".into(),
+        },
+        proxy: String::new(),
+    });
+    again.persist();
+    assert_eq!(storage_dump(), before, "nothing overwrites the locked keys");
+    again.unlock(pass).await.unwrap();
+    let dump = until_stored("Added while locked").await;
+    assert!(!dump.contains("TOKEN-prod"), "still encrypted: {dump}");
+    // And both accounts' keys are in the new sealed document.
+    let third = AppState::new();
+    third.start(Vec::new(), String::new());
+    third.unlock(pass).await.unwrap();
+    let creds: Vec<_> = third
+        .accounts
+        .get_untracked()
+        .iter()
+        .map(|a| a.account.get_untracked().credentials)
+        .collect();
+    assert!(
+        creds.iter().all(|c| *c != Credentials::Missing),
+        "{creds:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_proxy_changed_in_storage_is_caught_at_unlock_and_not_used() {
+    let (pass, _owner) = saved_encrypted().await;
+    // A script that can write local storage points the account elsewhere.
+    let key = "snapdeck.accounts.v1";
+    let settings = local().get_item(key).unwrap().unwrap();
+    assert!(settings.contains("http://127.0.0.1:9/"), "{settings}");
+    local()
+        .set_item(
+            key,
+            &settings.replace("http://127.0.0.1:9/\"", "https://evil.example/\""),
+        )
+        .unwrap();
+    let again = AppState::new();
+    again.start(Vec::new(), String::new());
+    assert_eq!(
+        proxy_of(&again, "Prod"),
+        "https://evil.example/",
+        "shown before unlock"
+    );
+    again.unlock(pass).await.unwrap();
+    assert_eq!(
+        proxy_of(&again, "Prod"),
+        "http://127.0.0.1:9/",
+        "the sealed proxy is used"
+    );
+    let notice = again.notice.get_untracked().unwrap_or_default();
+    assert!(notice.contains("changed outside Snapdeck"), "{notice}");
+    assert!(notice.contains("https://evil.example/"), "{notice}");
+    // The stored settings are put right.
+    let fixed = until_stored("\"proxy\":\"http://127.0.0.1:9/\"").await;
+    assert!(!fixed.contains("evil.example"), "{fixed}");
+}
+
+#[wasm_bindgen_test]
+async fn choosing_a_mode_while_locked_needs_the_word_to_replace() {
+    let (_pass, _owner) = saved_encrypted().await;
+    let before = storage_dump();
+    let again = AppState::new();
+    again.start(Vec::new(), String::new());
+    let refused = again.set_remember(Remember::Plain, None, false).await;
+    assert!(refused.unwrap_err().contains("Unlock them first"));
+    assert_eq!(storage_dump(), before, "the locked keys are untouched");
+    again.set_remember(Remember::Tab, None, true).await.unwrap();
+    assert!(again.locked.get_untracked().is_none());
 }

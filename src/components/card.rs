@@ -64,6 +64,20 @@ pub fn SnapshotCard(
         snap.with(|s| s.created.map(|t| time::relative(now, t)))
     });
     // Under an operation, or not confirmed yet: no other action.
+    // The schedule's wording, written to the page only when it changes.
+    let schedule = Memo::new(move |_| {
+        let now = state.now.get();
+        snap.with(|s| {
+            s.schedule.as_ref().map(|sched| {
+                (
+                    sched.describe(),
+                    sched.provider_text.clone(),
+                    sched.next_run_wording(now),
+                    sched.last_run_wording(now),
+                )
+            })
+        })
+    });
     let busy = move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over()));
     let restoring = move || info.with(|s| s.is_transitional());
     // Only a finished snapshot can be gone back to.
@@ -156,18 +170,16 @@ pub fn SnapshotCard(
                         }
                     })}
                 {move || {
-                    snap.with(|s| s.schedule.clone())
-                        .map(|sched| {
-                            let now = state.now.get();
-                            let next = sched.next_run_wording(now);
-                            let last = sched.last_run_wording(now);
+                    schedule
+                        .get()
+                        .map(|(describe, provider_text, next, last)| {
                             view! {
                                 <div class="wide schedule">
                                     <dt>"Schedule"</dt>
                                     <dd>
-                                        <span>{sched.describe()}</span>
+                                        <span>{describe}</span>
                                         <span class="provider-text" lang="tr">
-                                            {format!("“{}”", sched.provider_text)}
+                                            {format!("“{provider_text}”")}
                                         </span>
                                         {next.map(|n| view! { <span>{n}</span> })}
                                         {last.map(|l| view! { <span>{l}</span> })}

@@ -265,6 +265,7 @@ pub fn SettingsDialog() -> impl IntoView {
     let repeat = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
+    let replace_locked = RwSignal::new(false);
     let apply = move |ev: SubmitEvent| {
         ev.prevent_default();
         let chosen = mode.get_untracked();
@@ -284,10 +285,12 @@ pub fn SettingsDialog() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            let result = state.set_remember(chosen, Some(pass)).await;
+            let result = state
+                .set_remember(chosen, Some(pass), replace_locked.get_untracked())
+                .await;
             busy.set(false);
             message.set(Some(match (result, chosen) {
-                (Err(e), _) => (false, format!("Could not save: {}", e.message())),
+                (Err(e), _) => (false, e),
                 (Ok(()), Remember::Tab) => (
                     true,
                     "Accounts are kept for this tab only; nothing is stored.".into(),
@@ -364,6 +367,15 @@ pub fn SettingsDialog() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
+                <Show when=move || state.locked.with(Option::is_some)>
+                    <p class="warning">
+                        "The keys saved on this device are still locked. Unlock them first (Unlock, in the banner) to keep them; a new choice made now replaces them with the accounts shown."
+                    </p>
+                    <label class="choice">
+                        <input type="checkbox" bind:checked=replace_locked />
+                        "Replace the locked keys"
+                    </label>
+                </Show>
                 <Show when=move || mode.get() == Remember::Encrypted>
                     <label for="settings-passphrase">"Passphrase"</label>
                     <input id="settings-passphrase" type="password" autocomplete="new-password" bind:value=passphrase />

@@ -107,6 +107,8 @@ pub struct AppState {
     /// How long operations took in this browser, for estimates.
     pub durations: RwSignal<Durations>,
     presets: StoredValue<Vec<Account>>,
+    /// Edits made while the saved secrets were locked, to write at unlock.
+    unsaved: StoredValue<bool>,
     vault: StoredValue<Option<VaultKey>, LocalStorage>,
     visible: RwSignal<bool>,
     sched: StoredValue<Scheduler<ListId>>,
@@ -130,6 +132,7 @@ impl AppState {
             locked: RwSignal::new(None),
             durations: RwSignal::new(Durations::parse(&crate::storage::load_durations())),
             presets: StoredValue::new(Vec::new()),
+            unsaved: StoredValue::new(false),
             vault: StoredValue::new_local(None),
             visible: RwSignal::new(true),
             sched: StoredValue::new(Scheduler::new(MAX_IN_FLIGHT)),
@@ -181,9 +184,12 @@ impl AppState {
         }
     }
 
+    /// The account `id`, if it (and the panel's state) is still there: a
+    /// request's answer can arrive after either went away.
     fn account(&self, id: u32) -> Option<AccountStore> {
         self.accounts
-            .with_untracked(|a| a.iter().find(|s| s.id == id).copied())
+            .try_with_untracked(|a| a.iter().find(|s| s.id == id).copied())
+            .flatten()
     }
 
     /// A store left the page: disposed in a moment, once its views are gone.
@@ -308,7 +314,9 @@ impl AppState {
     /// Starts the lists that are due, within the bound on requests in flight.
     fn pump(&self) {
         let now = now_ms();
-        let visible = self.visible.get_untracked();
+        let Some(visible) = self.visible.try_get_untracked() else {
+            return;
+        };
         let due = self
             .sched
             .try_update_value(|s| s.take_due(now, visible))

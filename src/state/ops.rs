@@ -51,6 +51,10 @@ pub struct PendingOp {
     /// What the provider said when it accepted ("Snapshot deleted!",
     /// "This may take 3-10 minutes"): an acceptance, not a result.
     pub note: String,
+    /// A create whose snapshot the provider holds already: VPS.org answers
+    /// with it (`in_progress`), ilkbyte's list shows it. Until then its card
+    /// is a placeholder, not counted against the provider's limit.
+    pub listed: bool,
 }
 
 impl PendingOp {
@@ -61,6 +65,7 @@ impl PendingOp {
             phase: Phase::Sending,
             before,
             note: String::new(),
+            listed: false,
         }
     }
 
@@ -97,9 +102,13 @@ impl PendingOp {
         matches!(self.phase, Phase::Settled { .. } | Phase::Refused(_))
     }
 
-    /// A create the provider has not listed yet: its card is a placeholder.
     pub fn is_create(&self) -> bool {
         matches!(self.op, Operation::Create { .. })
+    }
+
+    /// A create the provider does not hold yet: its card is a placeholder.
+    pub fn is_placeholder(&self) -> bool {
+        self.is_create() && !self.listed && !self.is_over()
     }
 
     pub fn witness(&self, provider: ProviderKind) -> Witness {
@@ -146,6 +155,9 @@ impl PendingOp {
         let Some(accepted) = self.accepted() else {
             return false;
         };
+        if fetched >= accepted && snapshot.is_some() {
+            self.listed = true;
+        }
         if fetched < accepted || !self.shows_done(provider, server, snapshot) {
             return false;
         }
@@ -617,6 +629,21 @@ mod tests {
             );
             assert!(p.observe(provider, 90.0 * SEC, &server("running"), None));
         }
+    }
+
+    #[test]
+    fn a_create_stops_being_a_placeholder_once_the_provider_holds_it() {
+        let mut p = PendingOp::new(create("fresh"), 0.0, None);
+        assert!(p.is_placeholder());
+        p.accept(SEC, String::new());
+        let mut s = snap("fresh");
+        s.status = SnapshotStatus::InProgress;
+        // A list asked for before the acceptance cannot hold it.
+        p.observe(VPS, 0.5 * SEC, &server("active"), Some(&s));
+        assert!(p.is_placeholder());
+        p.observe(VPS, 3.0 * SEC, &server("active"), Some(&s));
+        assert!(!p.is_placeholder(), "VPS.org counts it against the limit");
+        assert!(p.in_flight(), "still being taken");
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl AppState {
     ) {
         let provider = account.provider();
         let at = now_ms();
+        let mut listed = false;
         if let Some(real) = accepted
             .snapshot
             .filter(|_| provider == ProviderKind::Vpsorg)
@@ -179,10 +180,13 @@ impl AppState {
             });
             self.retire(Retired::Snapshot(card));
             card = real_card;
+            listed = true;
         }
         card.pending.try_update(|p| {
             if let Some(p) = p {
                 p.accept(at, accepted.message.clone());
+                // VPS.org's answer is the snapshot it now holds.
+                p.listed |= listed;
             }
         });
         if let Some(status) = accepted.server_status {
@@ -277,7 +281,10 @@ impl AppState {
     /// "Dismiss" on an operation not confirmed: the card goes back to what
     /// the lists show (a placeholder goes).
     pub fn dismiss(&self, server: &ServerStore, card: &SnapshotStore) {
-        if card.is_placeholder() {
+        if card
+            .pending
+            .with_untracked(|p| p.as_ref().is_some_and(PendingOp::is_placeholder))
+        {
             let key = card.key.clone();
             server.snapshots.update(|l| l.retain(|s| s.key != key));
             self.retire(Retired::Snapshot(card.clone()));

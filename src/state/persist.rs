@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use super::store::Retired;
 use super::{AppState, Dialog, ListKind, now_ms};
-use crate::accounts::{self, Remember, Secrets, Settings, StoredSecrets};
+use crate::accounts::{self, Remember, SealedDocument, Secrets, Settings, StoredSecrets};
 use crate::model::{Account, Credentials};
 use crate::storage;
 use crate::vault::{self, VaultError, VaultKey};
@@ -72,12 +72,15 @@ impl AppState {
             .with_untracked(|list| list.iter().map(|a| a.account.get_untracked()).collect())
     }
 
-    /// Writes what the chosen mode keeps. Nothing while the saved secrets
-    /// are still locked: that would overwrite them.
+    /// Writes what the chosen mode keeps. While the saved secrets are
+    /// locked, writing would overwrite them: the edits are kept in the page
+    /// and written at unlock.
     pub fn persist(&self) {
         if self.locked.with_untracked(Option::is_some) {
+            self.unsaved.set_value(true);
             return;
         }
+        self.unsaved.set_value(false);
         let accounts = self.all_accounts();
         let settings: Vec<Settings> = accounts.iter().map(Settings::of).collect();
         let secrets = Secrets::of(&accounts);
@@ -91,8 +94,19 @@ impl AppState {
                     return;
                 };
                 let state = *self;
+                let document = SealedDocument {
+                    secrets,
+                    settings: settings.clone(),
+                };
                 spawn_local(async move {
-                    let plain = serde_json::to_vec(&secrets).unwrap_or_default();
+                    // Never an empty document sealed over saved secrets.
+                    let Ok(plain) = serde_json::to_vec(&document) else {
+                        state.notice.set(Some(
+                            "Could not prepare the accounts for saving; nothing was written."
+                                .into(),
+                        ));
+                        return;
+                    };
                     match key.seal(&plain).await {
                         Ok(sealed) => state.report_storage(storage::save(
                             &settings,
@@ -122,10 +136,34 @@ impl AppState {
             return Ok(());
         };
         let (key, plain) = vault::unlock(passphrase, &sealed).await?;
-        let secrets: Secrets =
-            serde_json::from_slice(&plain).map_err(|_| VaultError::WrongPassphrase)?;
+        let document = SealedDocument::read(&plain).ok_or(VaultError::WrongPassphrase)?;
         self.vault.set_value(Some(key));
         self.locked.set(None);
+        // Settings stored plainly that differ from those sealed with the keys
+        // were changed outside the panel: the sealed ones are used.
+        let altered = accounts::altered(&storage::load_settings(), &document.settings);
+        for (label, how) in &altered {
+            let sealed = document.settings.iter().find(|s| &s.label == label);
+            let store = self.accounts.with_untracked(|l| {
+                l.iter()
+                    .find(|a| a.account.with_untracked(|a| &a.label == label))
+                    .copied()
+            });
+            if let (Some(sealed), Some(store)) = (sealed, store) {
+                store.account.update(|a| {
+                    a.provider = sealed.provider;
+                    a.base_url = sealed.base_url.clone();
+                    a.proxy = sealed.proxy.clone();
+                });
+            }
+            self.notice.set(Some(format!(
+                "The saved settings of “{label}” were changed outside Snapdeck since its keys were saved ({how}). The settings saved with the keys are used; edit the account to change them."
+            )));
+        }
+        if !altered.is_empty() {
+            self.unsaved.set_value(true);
+        }
+        let secrets = document.secrets;
         for store in self.accounts.get_untracked() {
             let (label, provider, missing) = store.account.with_untracked(|a| {
                 (
@@ -142,23 +180,32 @@ impl AppState {
                 }
             }
         }
+        // What was edited while locked, or restored above, is written now.
+        if self.unsaved.get_value() {
+            self.persist();
+        }
         Ok(())
     }
 
     /// Chooses how this device remembers accounts, and writes accordingly.
+    /// While the saved keys are locked, only with `replace_locked`: they
+    /// are then replaced by the accounts shown.
     pub async fn set_remember(
         &self,
         mode: Remember,
         passphrase: Option<String>,
-    ) -> Result<(), VaultError> {
+        replace_locked: bool,
+    ) -> Result<(), String> {
+        accounts::may_change_mode(self.locked.with_untracked(Option::is_some), replace_locked)?;
         if mode == Remember::Encrypted {
             let passphrase = passphrase.unwrap_or_default();
-            let key = VaultKey::derive(&passphrase, None).await?;
+            let key = VaultKey::derive(&passphrase, None)
+                .await
+                .map_err(|e| e.message())?;
             self.vault.set_value(Some(key));
         } else {
             self.vault.set_value(None);
         }
-        // A new choice replaces whatever was saved, locked or not.
         self.locked.set(None);
         self.remember.set(mode);
         self.persist();

@@ -65,8 +65,15 @@ impl SnapshotStore {
         })
     }
 
-    /// A card for a create that the provider has not listed yet.
+    /// A card for a create that the provider does not hold yet (tracked:
+    /// a count of snapshots follows it).
     pub fn is_placeholder(&self) -> bool {
+        self.pending
+            .with(|p| p.as_ref().is_some_and(PendingOp::is_placeholder))
+    }
+
+    /// A create under way keeps its card whatever a list shows.
+    fn kept_by_create(&self) -> bool {
         self.pending
             .with_untracked(|p| p.as_ref().is_some_and(|p| p.is_create() && !p.is_over()))
     }
@@ -187,7 +194,7 @@ impl ServerStore {
             existing.iter().map(|s| (s.key.as_str(), s)).collect();
         let mut next: Vec<SnapshotStore> = existing
             .iter()
-            .filter(|s| s.is_placeholder() && !listed.contains_key(s.key.as_str()))
+            .filter(|s| s.kept_by_create() && !listed.contains_key(s.key.as_str()))
             .cloned()
             .collect();
         for (index, depth) in display_order(provider, &fresh) {

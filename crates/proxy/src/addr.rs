@@ -25,26 +25,52 @@ fn is_forbidden_v4(ip: Ipv4Addr) -> bool {
         || a >= 240 // reserved
 }
 
+fn v4_at(seg: &[u16]) -> Ipv4Addr {
+    Ipv4Addr::new(
+        (seg[0] >> 8) as u8,
+        seg[0] as u8,
+        (seg[1] >> 8) as u8,
+        seg[1] as u8,
+    )
+}
+
 fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_forbidden_v4(v4);
-    }
     let seg = ip.segments();
-    // NAT64 (64:ff9b::/96) embeds an IPv4 address.
+    // Forms that carry an IPv4 address: judged by that address.
+    // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated).
+    if seg[0..5] == [0; 5] && (seg[5] == 0xffff || seg[5] == 0) && !(seg[5] == 0 && seg[6] == 0) {
+        return is_forbidden_v4(v4_at(&seg[6..8]));
+    }
+    // ::ffff:0:a.b.c.d (IPv4-translated, SIIT).
+    if seg[0..4] == [0; 4] && seg[4] == 0xffff && seg[5] == 0 {
+        return is_forbidden_v4(v4_at(&seg[6..8]));
+    }
+    // 64:ff9b::/96 (NAT64, well-known prefix).
     if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0, 0, 0, 0] {
-        let v4 = Ipv4Addr::new(
-            (seg[6] >> 8) as u8,
-            seg[6] as u8,
-            (seg[7] >> 8) as u8,
-            seg[7] as u8,
-        );
-        return is_forbidden_v4(v4);
+        return is_forbidden_v4(v4_at(&seg[6..8]));
+    }
+    // 64:ff9b:1::/48 (local-use NAT64: the translator is someone's own, and
+    // the IPv4 inside may sit anywhere in the address).
+    if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2] == 1 {
+        return true;
+    }
+    // 2002::/16 (6to4): the relay reaches the IPv4 address in bits 16–48.
+    if seg[0] == 0x2002 {
+        return true;
+    }
+    // 2001::/32 (Teredo): the IPv4 address inside is obfuscated; refuse.
+    if seg[0] == 0x2001 && seg[1] == 0 {
+        return true;
     }
     ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (seg[0] & 0xfe00) == 0xfc00 // unique local, includes fd00:ec2::254
         || (seg[0] & 0xffc0) == 0xfe80 // link-local
+        || (seg[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed in places)
+        || (seg[0] == 0x2001 && seg[1] == 0xdb8) // documentation
+        || (seg[0] == 0x100 && seg[1..4] == [0, 0, 0]) // discard-only
+        || seg[0..6] == [0; 6] // the rest of ::/96, reserved
 }
 
 #[cfg(test)]
@@ -71,6 +97,25 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            // IPv4-compatible, translated, 6to4, NAT64, site-local, Teredo.
+            "::7f00:1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:0:7f00:1",
+            "::ffff:0:169.254.169.254",
+            "2002:7f00:1::",
+            "2002:a00:1::1",
+            "2002:5db8:d822::1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::169.254.169.254",
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:ffff::1",
+            "fec0::1",
+            "feff::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:db8::1",
+            "100::1",
+            "::2",
         ] {
             assert!(is_forbidden(s.parse().unwrap()), "{s} should be forbidden");
         }
@@ -85,6 +130,10 @@ mod tests {
             "100.128.0.1",
             "2606:4700::1111",
             "::ffff:1.1.1.1",
+            "::1.1.1.1",
+            "::ffff:0:1.1.1.1",
+            "64:ff9b::1.1.1.1",
+            "2a00:1450:4001::1",
         ] {
             assert!(!is_forbidden(s.parse().unwrap()), "{s} should be allowed");
         }

@@ -10,13 +10,15 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Either, Full, Limited};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
@@ -25,9 +27,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 
-/// What the proxy answers with: its own small JSON, or the upstream's
-/// streamed body (capped).
-pub type ProxyBody = Either<Full<Bytes>, Limited<Incoming>>;
+/// What the proxy answers with: its own small JSON, or the upstream's body,
+/// read whole (and capped) before anything is sent, so a body over the cap
+/// or cut off is an error the client sees, not a silent truncation.
+pub type ProxyBody = Full<Bytes>;
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector<GuardedResolver>>;
 
@@ -98,11 +101,19 @@ pub struct Config {
     pub allow_no_origin: bool,
     pub max_request_body: usize,
     pub max_response_body: usize,
+    /// A client's whole request, headers and body; also how long an idle
+    /// keep-alive connection may wait for its next request.
+    pub request_timeout: Duration,
+    /// A whole upstream exchange: connecting, headers and body.
     pub upstream_timeout: Duration,
     pub connect_timeout: Duration,
-    /// Requests per second per client address (burst of the same size); 0
-    /// for no limit.
+    /// Requests per second per client address; 0 for no limit.
     pub rate_limit: u32,
+    /// Requests a client may send at once before the rate applies.
+    pub rate_burst: u32,
+    /// Open connections in all, and per client address.
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
     /// Take the client address from the last `X-Forwarded-For` hop (behind
     /// a reverse proxy).
     pub trust_forwarded_for: bool,
@@ -119,10 +130,14 @@ impl Default for Config {
             origins: Origins::List(Vec::new()),
             allow_no_origin: false,
             max_request_body: 64 * 1024,
-            max_response_body: 16 * 1024 * 1024,
+            max_response_body: 8 * 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
             upstream_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            rate_limit: 0,
+            rate_limit: 20,
+            rate_burst: 40,
+            max_connections: 768,
+            max_connections_per_client: 64,
             trust_forwarded_for: false,
             preflight_max_age: 600,
         }
@@ -180,40 +195,42 @@ impl tower_service::Service<Name> for GuardedResolver {
     }
 }
 
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+/// Per-client rate limits (GCRA), keyed by address.
+struct Limiter {
+    keyed: DefaultKeyedRateLimiter<IpAddr>,
+    clock: governor::clock::DefaultClock,
+    checks: std::sync::atomic::AtomicU32,
 }
 
-/// Per-client token buckets.
-struct RateLimiter {
-    rate: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
-}
+impl Limiter {
+    fn new(rate: u32, burst: u32) -> Option<Limiter> {
+        let rate = NonZeroU32::new(rate)?;
+        let burst = NonZeroU32::new(burst.max(rate.get())).unwrap_or(rate);
+        Some(Limiter {
+            keyed: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+            clock: governor::clock::DefaultClock::default(),
+            checks: std::sync::atomic::AtomicU32::new(0),
+        })
+    }
 
-impl RateLimiter {
     /// `Err(seconds)` to wait when the client is over its rate.
     fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() > 100_000 {
-            // Forget clients that have been quiet long enough to be full.
-            let rate = self.rate;
-            buckets.retain(|_, b| now.duration_since(b.at).as_secs_f64() * rate < rate);
+        use governor::clock::Clock;
+        // Forget clients whose buckets are full again, now and then.
+        if self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .is_multiple_of(4096)
+        {
+            self.keyed.retain_recent();
         }
-        let bucket = buckets.entry(ip).or_insert(Bucket {
-            tokens: self.rate,
-            at: now,
-        });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * self.rate;
-        bucket.tokens = (bucket.tokens + refill).min(self.rate);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - bucket.tokens) / self.rate).ceil().max(1.0) as u64)
-        }
+        self.keyed.check_key(&ip).map_err(|not_until| {
+            not_until
+                .wait_time_from(self.clock.now())
+                .as_secs_f64()
+                .ceil()
+                .max(1.0) as u64
+        })
     }
 }
 
@@ -237,7 +254,7 @@ impl Refusal {
 pub struct Proxy {
     config: Config,
     client: Client<Connector, Full<Bytes>>,
-    limiter: Option<RateLimiter>,
+    limiter: Option<Limiter>,
     log: Option<LogSink>,
 }
 
@@ -285,6 +302,35 @@ fn connection_tokens(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// The upstream response headers a panel needs; nothing else crosses
+/// (no `Location`, `Refresh`, cookies of any kind, CORS of the upstream's).
+const RESPONSE_HEADERS: [HeaderName; 10] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_ENCODING,
+    header::CONTENT_LANGUAGE,
+    header::CACHE_CONTROL,
+    header::EXPIRES,
+    header::LAST_MODIFIED,
+    header::ETAG,
+    header::DATE,
+    header::AGE,
+    header::RETRY_AFTER,
+];
+
+/// A longer response header value is dropped.
+pub const MAX_RESPONSE_HEADER: usize = 4 * 1024;
+
+fn copy_response_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for name in RESPONSE_HEADERS {
+        for value in from.get_all(&name) {
+            if value.len() <= MAX_RESPONSE_HEADER {
+                to.append(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Request headers pass unless hop-by-hop, cookies, or about the client.
 fn copy_headers(from: &HeaderMap, to: &mut HeaderMap) {
     let connection = connection_tokens(from);
     for (name, value) in from {
@@ -295,15 +341,22 @@ fn copy_headers(from: &HeaderMap, to: &mut HeaderMap) {
 }
 
 /// The upstream URL in a `/<absolute URL>` request target.
+pub fn parse_target(uri: &Uri) -> Option<Uri> {
+    target(uri).ok()
+}
+
 fn target(uri: &Uri) -> Result<Uri, Refusal> {
     let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let mut raw = pq.strip_prefix('/').unwrap_or(pq).to_string();
-    // Some clients collapse `//` in paths: accept `https:/host`.
+    // Some clients collapse `//` in paths: accept `https:/host`. Compared
+    // as bytes: whatever the client sent, nothing here can panic.
     for scheme in ["http:/", "https:/"] {
-        if raw.len() > scheme.len()
-            && raw[..scheme.len()].eq_ignore_ascii_case(scheme)
-            && !raw[scheme.len()..].starts_with('/')
+        let bytes = raw.as_bytes();
+        if bytes.len() > scheme.len()
+            && bytes[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+            && bytes[scheme.len()] != b'/'
         {
+            // The prefix is ASCII, so this is a character boundary.
             raw.insert(scheme.len(), '/');
         }
     }
@@ -350,10 +403,7 @@ impl Proxy {
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .build(https);
-        let limiter = (config.rate_limit > 0).then(|| RateLimiter {
-            rate: f64::from(config.rate_limit),
-            buckets: Mutex::new(HashMap::new()),
-        });
+        let limiter = Limiter::new(config.rate_limit, config.rate_burst);
         Arc::new(Proxy {
             config,
             client,
@@ -402,11 +452,10 @@ impl Proxy {
             None => ("-".to_string(), "-".to_string()),
         };
         let client_ip = self.client_ip(&req, peer);
-        let mut resp = match self.respond(req, origin.as_deref(), client_ip).await {
+        let mut resp = match self.respond(req, origin.as_deref(), client_ip, start).await {
             Ok(resp) => resp,
             Err(refusal) => {
-                let mut resp =
-                    Response::new(Either::Left(json_body(refusal.status, &refusal.message)));
+                let mut resp = Response::new(json_body(refusal.status, &refusal.message));
                 *resp.status_mut() = refusal.status;
                 resp.headers_mut().insert(
                     header::CONTENT_TYPE,
@@ -447,6 +496,7 @@ impl Proxy {
         req: Request<Incoming>,
         origin: Option<&str>,
         client_ip: IpAddr,
+        start: Instant,
     ) -> Result<Response<ProxyBody>, Refusal> {
         match origin {
             Some(o) if !self.origin_allowed(o) => {
@@ -512,12 +562,28 @@ impl Proxy {
         if declared.is_some_and(|n| n > self.config.max_request_body as u64) {
             return Err(too_big());
         }
+        // The body within what is left of the request's deadline: a client
+        // trickling its body holds a connection for that long at most.
         let (parts, body) = req.into_parts();
-        let body = Limited::new(body, self.config.max_request_body)
-            .collect()
-            .await
-            .map_err(|_| too_big())?
-            .to_bytes();
+        let left = self.config.request_timeout.saturating_sub(start.elapsed());
+        let body = match tokio::time::timeout(
+            left,
+            Limited::new(body, self.config.max_request_body).collect(),
+        )
+        .await
+        {
+            Err(_) => {
+                return Err(Refusal::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the request body did not arrive within {} s",
+                        self.config.request_timeout.as_secs_f64()
+                    ),
+                ));
+            }
+            Ok(Err(_)) => return Err(too_big()),
+            Ok(Ok(b)) => b.to_bytes(),
+        };
 
         let mut out = Request::builder()
             .method(parts.method)
@@ -526,23 +592,43 @@ impl Proxy {
             .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, format!("cannot forward: {e}")))?;
         copy_headers(&parts.headers, out.headers_mut());
 
-        let sent =
-            tokio::time::timeout(self.config.upstream_timeout, self.client.request(out)).await;
-        let upstream_resp = match sent {
+        // One deadline for the whole exchange: connect, headers and body.
+        let exchange =
+            tokio::time::timeout(self.config.upstream_timeout, self.exchange(out, &upstream)).await;
+        let (parts, body) = match exchange {
             Err(_) => {
                 return Err(Refusal::new(
                     StatusCode::GATEWAY_TIMEOUT,
                     format!(
-                        "{upstream} did not answer within {} s",
+                        "{upstream} did not answer in full within {} s",
                         self.config.upstream_timeout.as_secs_f64()
                     ),
                 ));
             }
-            Ok(Err(e)) => return Err(upstream_failure(&upstream, &e)),
-            Ok(Ok(r)) => r,
+            Ok(result) => result?,
         };
-        if upstream_resp.status().is_redirection() {
-            let to = upstream_resp
+        let mut resp = Response::new(Full::new(body));
+        *resp.status_mut() = parts.status;
+        copy_response_headers(&parts.headers, resp.headers_mut());
+        Ok(resp)
+    }
+
+    /// Sends `out` and reads the whole answer, within the body cap.
+    async fn exchange(
+        &self,
+        out: Request<Full<Bytes>>,
+        upstream: &Upstream,
+    ) -> Result<(hyper::http::response::Parts, Bytes), Refusal> {
+        let resp = self
+            .client
+            .request(out)
+            .await
+            .map_err(|e| upstream_failure(upstream, &e))?;
+        // Redirects are not followed, and not passed on (they would take the
+        // browser elsewhere with its request). Other 3xx, such as 304 Not
+        // Modified, are answers like any other.
+        if matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+            let to = resp
                 .headers()
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
@@ -552,41 +638,41 @@ impl Proxy {
                 StatusCode::BAD_GATEWAY,
                 format!(
                     "{upstream} answered with a redirect ({}) to {to}; the proxy does not follow redirects",
-                    upstream_resp.status().as_u16()
+                    resp.status().as_u16()
                 ),
             ));
         }
-        let declared = upstream_resp
+        let cap = self.config.max_response_body;
+        let over = || {
+            Refusal::new(
+                StatusCode::BAD_GATEWAY,
+                format!("{upstream} sent a response over {cap} bytes"),
+            )
+        };
+        let declared = resp
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.config.max_response_body as u64) {
-            return Err(Refusal::new(
-                StatusCode::BAD_GATEWAY,
-                format!(
-                    "{upstream} sent a response over {} bytes",
-                    self.config.max_response_body
-                ),
-            ));
+        if declared.is_some_and(|n| n > cap as u64) {
+            return Err(over());
         }
-        // A body of unknown length is cut off at the cap while streaming.
-        let (parts, body) = upstream_resp.into_parts();
-        let mut resp = Response::new(Either::Right(Limited::new(
-            body,
-            self.config.max_response_body,
-        )));
-        *resp.status_mut() = parts.status;
-        copy_headers(&parts.headers, resp.headers_mut());
-        if let Some(len) = parts.headers.get(header::CONTENT_LENGTH) {
-            resp.headers_mut()
-                .insert(header::CONTENT_LENGTH, len.clone());
-        }
-        Ok(resp)
+        let (parts, body) = resp.into_parts();
+        let body = Limited::new(body, cap).collect().await.map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                over()
+            } else {
+                Refusal::new(
+                    StatusCode::BAD_GATEWAY,
+                    format!("{upstream} broke off its answer: {e}"),
+                )
+            }
+        })?;
+        Ok((parts, body.to_bytes()))
     }
 
     fn preflight(&self) -> Response<ProxyBody> {
-        let mut resp = Response::new(Either::Left(Full::new(Bytes::new())));
+        let mut resp = Response::new(Full::new(Bytes::new()));
         *resp.status_mut() = StatusCode::NO_CONTENT;
         let h = resp.headers_mut();
         h.insert(
@@ -635,6 +721,80 @@ fn upstream_failure(upstream: &Upstream, e: &hyper_util::client::legacy::Error) 
     }
 }
 
+/// Open connections, in all and per client address.
+struct Connections {
+    total: usize,
+    per_client: HashMap<IpAddr, usize>,
+}
+
+/// One open connection, counted until dropped.
+struct Slot {
+    conns: Arc<Mutex<Connections>>,
+    ip: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut c = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        c.total = c.total.saturating_sub(1);
+        if let Some(n) = c.per_client.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                c.per_client.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Counts a new connection from `ip`, or says why it is turned away.
+fn admit(
+    conns: &Arc<Mutex<Connections>>,
+    ip: IpAddr,
+    config: &Config,
+) -> Result<Slot, (StatusCode, &'static str)> {
+    let mut c = conns.lock().unwrap_or_else(|e| e.into_inner());
+    if c.total >= config.max_connections {
+        return Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the proxy is at its connection limit; retry shortly",
+        ));
+    }
+    // Behind a reverse proxy every connection comes from it: the per-client
+    // cap would then cap everyone at once.
+    let per_client = c.per_client.get(&ip).copied().unwrap_or(0);
+    if !config.trust_forwarded_for && per_client >= config.max_connections_per_client {
+        return Err((
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many open connections from this client",
+        ));
+    }
+    c.total += 1;
+    *c.per_client.entry(ip).or_insert(0) += 1;
+    Ok(Slot {
+        conns: conns.clone(),
+        ip,
+    })
+}
+
+/// Answers a connection over a cap with a short JSON error and closes it,
+/// without reading anything from it.
+async fn turn_away(mut stream: tokio::net::TcpStream, status: StatusCode, message: &str) {
+    use tokio::io::AsyncWriteExt;
+    let body = serde_json::json!({"error": message, "status": status.as_u16()}).to_string();
+    let head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await?;
+        stream.shutdown().await
+    })
+    .await;
+}
+
 /// Serves connections from `listener` until `shutdown` completes, then
 /// waits up to `grace` for the requests under way.
 pub async fn serve(
@@ -644,6 +804,10 @@ pub async fn serve(
     grace: Duration,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let conns = Arc::new(Mutex::new(Connections {
+        total: 0,
+        per_client: HashMap::new(),
+    }));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -657,23 +821,54 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
+        let slot = match admit(&conns, peer.ip(), &proxy.config) {
+            Ok(slot) => slot,
+            Err((status, message)) => {
+                tokio::spawn(turn_away(stream, status, message));
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
-        let proxy = proxy.clone();
+        let handler = proxy.clone();
         let service = hyper::service::service_fn(move |req| {
-            let proxy = proxy.clone();
+            let proxy = handler.clone();
             async move { Ok::<_, Infallible>(proxy.handle(req, peer).await) }
         });
+        // The header deadline also closes a keep-alive connection that waits
+        // this long for its next request.
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30))
+            .header_read_timeout(proxy.config.request_timeout)
+            .max_buf_size(64 * 1024)
             .keep_alive(true)
             .serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;
+            drop(slot);
         });
     }
     let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+}
+
+/// What the panic hook prints: where, never what. A panic's message can
+/// quote the data it choked on (a request's query holds ilkbyte's keys).
+pub fn panic_report(location: Option<&std::panic::Location<'_>>) -> String {
+    match location {
+        Some(l) => format!(
+            "snapdeck-proxy: internal error at {}:{} (details withheld: they may hold request data)",
+            l.file(),
+            l.line()
+        ),
+        None => "snapdeck-proxy: internal error (details withheld)".to_string(),
+    }
+}
+
+/// Installs a panic hook that prints `panic_report` only.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("{}", panic_report(info.location()));
+    }));
 }
 
 #[cfg(test)]

@@ -26,15 +26,32 @@ struct Args {
     /// Largest request body, in bytes.
     #[arg(long, env = "SNAPDECK_PROXY_MAX_BODY", default_value_t = 64 * 1024)]
     max_body: usize,
-    /// Largest upstream response body, in bytes.
-    #[arg(long, env = "SNAPDECK_PROXY_MAX_RESPONSE", default_value_t = 16 * 1024 * 1024)]
+    /// Largest upstream response body, in bytes (a larger one is a 502).
+    #[arg(long, env = "SNAPDECK_PROXY_MAX_RESPONSE", default_value_t = 8 * 1024 * 1024)]
     max_response: usize,
-    /// Seconds to wait for an upstream's answer before a 504.
+    /// Seconds for a whole upstream exchange (connect, headers, body) before a 504.
     #[arg(long, env = "SNAPDECK_PROXY_TIMEOUT", default_value_t = 30.0)]
     timeout: f64,
+    /// Seconds for a client's whole request (headers, body) before a 408; also
+    /// how long an idle keep-alive connection stays open.
+    #[arg(long, env = "SNAPDECK_PROXY_REQUEST_TIMEOUT", default_value_t = 10.0)]
+    request_timeout: f64,
     /// Requests per second per client address before a 429 (0: no limit).
-    #[arg(long, env = "SNAPDECK_PROXY_RATE_LIMIT", default_value_t = 0)]
+    #[arg(long, env = "SNAPDECK_PROXY_RATE_LIMIT", default_value_t = 20)]
     rate_limit: u32,
+    /// Requests a client may send at once before the rate applies.
+    #[arg(long, env = "SNAPDECK_PROXY_RATE_BURST", default_value_t = 40)]
+    rate_burst: u32,
+    /// Open connections in all; more are answered 503 and closed.
+    #[arg(long, env = "SNAPDECK_PROXY_MAX_CONNECTIONS", default_value_t = 768)]
+    max_connections: usize,
+    /// Open connections per client address; more are answered 429 and closed.
+    #[arg(
+        long,
+        env = "SNAPDECK_PROXY_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 64
+    )]
+    max_connections_per_client: usize,
     /// Read the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SNAPDECK_PROXY_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
@@ -44,6 +61,8 @@ struct Args {
 }
 
 fn main() {
+    // A panic's message can quote request data: print where, not what.
+    snapdeck_proxy::install_panic_hook();
     let args = Args::parse();
     let upstream_list: Vec<String> = if args.allow_upstream.is_empty() {
         DEFAULT_UPSTREAMS.iter().map(|s| s.to_string()).collect()
@@ -72,7 +91,11 @@ fn main() {
         max_request_body: args.max_body,
         max_response_body: args.max_response,
         upstream_timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+        request_timeout: Duration::from_secs_f64(args.request_timeout.max(0.001)),
         rate_limit: args.rate_limit,
+        rate_burst: args.rate_burst,
+        max_connections: args.max_connections.max(1),
+        max_connections_per_client: args.max_connections_per_client.max(1),
         trust_forwarded_for: args.trust_forwarded_for,
         ..Config::default()
     };

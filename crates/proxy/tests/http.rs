@@ -66,11 +66,77 @@ async fn upstream() -> SocketAddr {
             "/garbage",
             get(|| async { ([("content-type", "application/json")], "{\"status\": tru") }),
         )
-        .route("/big", get(|| async { "x".repeat(100 * 1024) }));
+        .route("/big", get(|| async { "x".repeat(100 * 1024) }))
+        .route(
+            "/not-modified",
+            get(|| async { (StatusCode::NOT_MODIFIED, [("etag", "\"v1\"")]) }),
+        )
+        .route(
+            "/trickle",
+            get(|| async {
+                // Headers at once, then a byte every 200 ms for 2 s.
+                let chunks = futures_stream(20, Duration::from_millis(200), 1);
+                axum::body::Body::from_stream(chunks)
+            }),
+        )
+        .route(
+            "/endless",
+            get(|| async {
+                // Chunked, 64 KiB a chunk, far over any cap.
+                axum::body::Body::from_stream(futures_stream(400, Duration::ZERO, 64 * 1024))
+            }),
+        )
+        .route(
+            "/headers",
+            get(|| async {
+                (
+                    [
+                        ("location", "http://elsewhere.test/"),
+                        ("refresh", "0; url=http://elsewhere.test/"),
+                        ("set-cookie2", "a=b"),
+                        ("x-frame-options", "DENY"),
+                        ("content-language", "tr"),
+                    ],
+                    [("cache-control", "x".repeat(200 * 1024))],
+                    "{}",
+                )
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
+}
+
+/// `n` chunks of `size` bytes, `every` apart.
+fn futures_stream(
+    n: usize,
+    every: Duration,
+    size: usize,
+) -> impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        for _ in 0..n {
+            if !every.is_zero() {
+                tokio::time::sleep(every).await;
+            }
+            if tx.send(Ok(Bytes::from(vec![b'x'; size]))).await.is_err() {
+                return;
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
+
+/// Sends raw bytes on a fresh connection and reads what comes back until
+/// the proxy closes it or `wait` passes.
+async fn raw(proxy: SocketAddr, bytes: &[u8], wait: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(proxy).await.unwrap();
+    s.write_all(bytes).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(wait, s.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 struct Harness {
@@ -196,7 +262,10 @@ async fn forwards_with_cors_for_the_allowed_origin_only() {
         r.headers.get(header::SET_COOKIE).is_none(),
         "cookies are stripped on the way back"
     );
-    assert_eq!(r.headers["x-upstream"], "yes");
+    assert!(
+        r.headers.get("x-upstream").is_none(),
+        "only the response headers a panel needs pass"
+    );
     let seen = r.json();
     assert_eq!(seen["query"], "x=1");
     let headers = &seen["headers"];
@@ -418,7 +487,11 @@ async fn oversized_responses_are_refused() {
 
 #[tokio::test]
 async fn rate_limit_per_client() {
-    let h = start(|c| c.rate_limit = 2).await;
+    let h = start(|c| {
+        c.rate_limit = 2;
+        c.rate_burst = 2;
+    })
+    .await;
     assert_eq!(h.get("/echo").await.status, StatusCode::OK);
     assert_eq!(h.get("/echo").await.status, StatusCode::OK);
     let r = h.get("/echo").await;
@@ -505,5 +578,200 @@ async fn graceful_shutdown_finishes_requests_under_way_then_stops() {
     assert!(
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "no longer accepting"
+    );
+}
+
+// ---------------------------------------------------------------- abuse
+
+#[tokio::test]
+async fn a_slow_request_body_meets_the_request_deadline() {
+    let h = start(|c| c.request_timeout = Duration::from_millis(600)).await;
+    let started = std::time::Instant::now();
+    let head = format!(
+        "POST /http://{}/echo HTTP/1.1\r\nhost: x\r\norigin: {ORIGIN}\r\ncontent-length: 1000\r\n\r\nab",
+        h.upstream
+    );
+    let reply = raw(h.proxy, head.as_bytes(), Duration::from_secs(5)).await;
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+    assert!(reply.contains("did not arrive within"), "{reply}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(h.get("/echo").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn idle_and_silent_connections_are_closed_at_the_deadline() {
+    let h = start(|c| c.request_timeout = Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    // Says nothing at all.
+    let reply = raw(h.proxy, b"", Duration::from_secs(5)).await;
+    assert!(started.elapsed() < Duration::from_secs(3), "{reply}");
+    // Half a request line, then nothing.
+    let started = std::time::Instant::now();
+    raw(h.proxy, b"GET /http", Duration::from_secs(5)).await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // One request, then idle on keep-alive.
+    let req = format!(
+        "GET /http://{}/echo HTTP/1.1\r\nhost: x\r\norigin: {ORIGIN}\r\n\r\n",
+        h.upstream
+    );
+    let started = std::time::Instant::now();
+    let reply = raw(h.proxy, req.as_bytes(), Duration::from_secs(5)).await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "idle keep-alive closed"
+    );
+}
+
+#[tokio::test]
+async fn connections_are_capped_per_client_and_in_all() {
+    let h = start(|c| c.max_connections_per_client = 3).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(h.proxy).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let reply = raw(h.proxy, b"", Duration::from_secs(2)).await;
+    assert!(reply.starts_with("HTTP/1.1 429"), "{reply}");
+    assert!(reply.contains("too many open connections"), "{reply}");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(h.get("/echo").await.status, StatusCode::OK, "freed again");
+
+    let all = start(|c| c.max_connections = 2).await;
+    let _a = tokio::net::TcpStream::connect(all.proxy).await.unwrap();
+    let _b = tokio::net::TcpStream::connect(all.proxy).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let reply = raw(all.proxy, b"", Duration::from_secs(2)).await;
+    assert!(reply.starts_with("HTTP/1.1 503"), "{reply}");
+    assert!(reply.contains("\"status\":503"), "{reply}");
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_on_by_default() {
+    let defaults = Config::default();
+    assert!(defaults.rate_limit > 0);
+    let h = start(|_| {}).await;
+    let mut limited = 0;
+    for _ in 0..200 {
+        if h.get("/echo").await.status == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert!(limited >= 100, "{limited} of 200 rapid requests limited");
+}
+
+#[tokio::test]
+async fn any_bytes_in_the_target_are_a_400_not_a_panic() {
+    let h = start(|_| {}).await;
+    for target in [
+        "/http:\u{e9}?access=AKEY&secret=SKEY".as_bytes().to_vec(),
+        "/https:/\u{e9}\u{e9}".as_bytes().to_vec(),
+        b"/http:".to_vec(),
+        b"/h\xff\xfe".to_vec(),
+        "/\u{1F600}https://x".as_bytes().to_vec(),
+    ] {
+        let mut req = b"GET ".to_vec();
+        req.extend_from_slice(&target);
+        req.extend_from_slice(
+            format!(" HTTP/1.1\r\nhost: x\r\norigin: {ORIGIN}\r\nconnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        let reply = raw(h.proxy, &req, Duration::from_secs(3)).await;
+        assert!(
+            reply.starts_with("HTTP/1.1 400"),
+            "{:?}: {reply}",
+            String::from_utf8_lossy(&target)
+        );
+    }
+    assert_eq!(h.get("/echo").await.status, StatusCode::OK);
+    assert!(
+        !h.log().contains("AKEY") && !h.log().contains("SKEY"),
+        "{}",
+        h.log()
+    );
+}
+
+#[tokio::test]
+async fn a_304_passes_as_a_304() {
+    let h = start(|_| {}).await;
+    let r = h.get("/not-modified").await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers[header::ETAG], "\"v1\"");
+}
+
+#[tokio::test]
+async fn the_upstream_deadline_covers_the_body_and_the_log_tells_the_outcome() {
+    let h = start(|c| c.upstream_timeout = Duration::from_millis(800)).await;
+    let started = std::time::Instant::now();
+    let r = h.get("/trickle").await;
+    assert_eq!(r.status, StatusCode::GATEWAY_TIMEOUT, "{:?}", r.body);
+    assert!(started.elapsed() < Duration::from_millis(1_800));
+    assert!(r.json()["error"].as_str().unwrap().contains("in full"));
+    assert!(
+        h.log().contains("GET 127.0.0.1 /trickle 504 "),
+        "{}",
+        h.log()
+    );
+
+    let capped = start(|c| {
+        c.max_response_body = 1024 * 1024;
+        c.upstream_timeout = Duration::from_secs(5);
+    })
+    .await;
+    let r = capped.get("/endless").await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("over 1048576 bytes")
+    );
+    assert!(capped.log().contains("/endless 502 "), "{}", capped.log());
+}
+
+#[tokio::test]
+async fn response_headers_pass_by_an_allowlist() {
+    let h = start(|_| {}).await;
+    let r = h.get("/headers").await;
+    assert_eq!(r.status, StatusCode::OK);
+    for gone in [
+        "location",
+        "refresh",
+        "set-cookie2",
+        "x-frame-options",
+        "cache-control",
+    ] {
+        assert!(r.headers.get(gone).is_none(), "{gone} passed");
+    }
+    assert_eq!(r.headers[header::CONTENT_LANGUAGE], "tr");
+    let echo = h.get("/echo").await;
+    assert_eq!(echo.headers[header::RETRY_AFTER], "3");
+    assert!(echo.headers.get("x-upstream").is_none());
+    assert!(echo.headers.get("set-cookie").is_none());
+}
+
+#[test]
+fn the_panic_report_never_carries_the_message() {
+    use std::sync::Mutex as StdMutex;
+    static SEEN: StdMutex<String> = StdMutex::new(String::new());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        *SEEN.lock().unwrap() = snapdeck_proxy::panic_report(info.location());
+    }));
+    let _ = std::panic::catch_unwind(|| {
+        let q = String::from("access=AKEY&secret=SKEY");
+        panic!("byte index 1 is not a char boundary in `{q}`");
+    });
+    std::panic::set_hook(previous);
+    let seen = SEEN.lock().unwrap().clone();
+    assert!(seen.contains("internal error at"), "{seen}");
+    assert!(
+        !seen.contains("AKEY") && !seen.contains("SKEY") && !seen.contains("boundary"),
+        "{seen}"
     );
 }
