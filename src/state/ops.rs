@@ -738,6 +738,66 @@ mod tests {
         assert!(p.observe(ILK, 21.0 * MIN, &server("running"), None));
     }
 
+    /// The scheduler and the lifecycle together, over simulated minutes:
+    /// a 6-minute create whose list fetches fail for a while and whose tab
+    /// is hidden for a while. Failures and hidden minutes never end it; once
+    /// visible, it settles within 10 s of the list showing the snapshot.
+    #[test]
+    fn failures_and_a_hidden_tab_in_between_never_end_an_operation() {
+        use crate::state::refresh::{Outcome, Pace, Scheduler};
+        let appears = 6.0 * MIN;
+        let failing = (1.0 * MIN)..(2.0 * MIN);
+        let hidden = (4.0 * MIN)..(7.0 * MIN);
+        let mut sched: Scheduler<&str> = Scheduler::new(6);
+        sched.register("web01", 0.0);
+        let mut op = PendingOp::new(create("fresh"), 0.0, None);
+        op.accept(500.0, "Snapshot created!".into());
+        let (mut polls, mut failed, mut t) = (0, 0, 0.0);
+        let mut settled_at = None;
+        while t < 20.0 * MIN && settled_at.is_none() {
+            let visible = !hidden.contains(&t);
+            if visible && hidden.contains(&(t - 100.0)) {
+                // The tab came back: everything is fetched at once.
+                sched.poke(|_| true, t);
+            }
+            for list in sched.take_due(t, visible) {
+                polls += 1;
+                assert!(!hidden.contains(&t), "nothing polled while hidden");
+                let outcome = if failing.contains(&t) {
+                    failed += 1;
+                    Outcome::Failed
+                } else {
+                    let shown = (t >= appears).then(|| snap("fresh"));
+                    if op.observe(ILK, t, &server("running"), shown.as_ref()) {
+                        settled_at = Some(t);
+                    }
+                    Outcome::Fresh
+                };
+                let pace = if op.in_flight() {
+                    Pace::Operation
+                } else {
+                    Pace::Quiet
+                };
+                sched.finish(&list, t, pace, outcome);
+            }
+            op.tick(t);
+            assert!(
+                op.in_flight() || settled_at.is_some(),
+                "ended at {t} without the list"
+            );
+            t += 100.0;
+        }
+        assert!(failed > 0, "some fetches failed");
+        assert!(polls > 20, "{polls} polls");
+        // Hidden from minute 4 to 7: the snapshot appeared at 6, unseen;
+        // the first poll once visible shows it.
+        let at = settled_at.expect("settled");
+        assert!(
+            at >= hidden.end && at - hidden.end <= 10.0 * SEC,
+            "settled at {at}"
+        );
+    }
+
     #[test]
     fn a_refusal_ends_the_operation_with_the_providers_words() {
         let mut p = PendingOp::new(on("a", delete), 0.0, Some(snap("a")));
