@@ -32,7 +32,8 @@ test('every operation of both providers stays true for its whole life, then sett
     assert.deepEqual(r.problems, [], `${r.provider} ${r.op} ${r.name}`);
     if (!r.instant) assert.ok(r.providerTook >= OP_SECONDS * 1000 - 100, `${r.op}: the provider took ${r.providerTook} ms`);
     assert.ok(r.settleDelay <= 10_000, `${r.provider} ${r.op}: settled ${r.settleDelay} ms after the list`);
-    assert.ok(r.acceptedShown, `${r.provider} ${r.op}: the acceptance was shown as an acceptance`);
+    // (A VPS.org delete is done as it is accepted: there is no wait to show.)
+    if (!r.instant) assert.ok(r.acceptedShown, `${r.provider} ${r.op}: the acceptance was shown as an acceptance`);
   }
   await assertNotReloaded(env.page);
 });

@@ -600,7 +600,7 @@ impl Proxy {
                 return Err(Refusal::new(
                     StatusCode::GATEWAY_TIMEOUT,
                     format!(
-                        "{upstream} did not answer in full within {} s",
+                        "{upstream} did not answer within {} s (headers and body)",
                         self.config.upstream_timeout.as_secs_f64()
                     ),
                 ));
