@@ -49,6 +49,10 @@ window.__wasmMemory = wasm.memory;`,
     await fetch(`${env.urls.sim}/__sim/churn`, { method: 'POST' });
     await page.getByRole('button', { name: 'Refresh' }).click();
     await waitFor((n) => n.length === total && !n.some((x) => before.has(x)), `churn ${i}`);
+    if (i % 10 === 0) {
+      const wasm = await page.evaluate(() => window.__wasmMemory.buffer.byteLength);
+      console.log(`churn ${i}: ${((Date.now() - t0) / 1000).toFixed(0)} s, wasm memory ${(wasm / 1048576).toFixed(1)} MB`);
+    }
     if (i === early) {
       // Let the retired stores be disposed (two ticks).
       await new Promise((r) => setTimeout(r, 2_500));

@@ -91,7 +91,8 @@ export async function launch(opts = {}) {
       '--allow-upstream', urls.sim, '--allow-origin', urls.panel.replace(/\/$/, ''),
       ...(opts.proxyArgs ?? [])], 'proxy');
     procs.push(proxy);
-    const panel = start('python3', [join(root, 'scripts', 'serve.py'), '--dir', join(root, 'dist'),
+    // DIST serves another build of the panel (to compare two builds).
+    const panel = start('python3', [join(root, 'scripts', 'serve.py'), '--dir', process.env.DIST ?? join(root, 'dist'),
       '--port', String(panelPort), '--config', configFile], 'static server');
     procs.push(panel);
     await waitFor(`${urls.sim}/`, 'simulator', sim);
