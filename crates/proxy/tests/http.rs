@@ -711,7 +711,12 @@ async fn the_upstream_deadline_covers_the_body_and_the_log_tells_the_outcome() {
     let r = h.get("/trickle").await;
     assert_eq!(r.status, StatusCode::GATEWAY_TIMEOUT, "{:?}", r.body);
     assert!(started.elapsed() < Duration::from_millis(1_800));
-    assert!(r.json()["error"].as_str().unwrap().contains("(headers and body)"));
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("(headers and body)")
+    );
     assert!(
         h.log().contains("GET 127.0.0.1 /trickle 504 "),
         "{}",
