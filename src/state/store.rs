@@ -86,6 +86,33 @@ impl SnapshotStore {
             .unwrap_or(true)
     }
 
+    /// Shows its operation, if that waits for `witness`, a list fetched at
+    /// `fetched`: what settled, if it did.
+    fn observe(
+        &self,
+        provider: ProviderKind,
+        witness: Witness,
+        fetched: f64,
+        server: &Server,
+        shown: Option<&Snapshot>,
+    ) -> Option<Settled> {
+        let mut settled = None;
+        self.pending.update_untracked(|p| {
+            if let Some(op) = p
+                && op.witness(provider) == witness
+                && op.observe(provider, fetched, server, shown)
+            {
+                settled = Some(Settled {
+                    kind: op.kind(),
+                    witness,
+                    name: self.snap.with_untracked(|s| s.name.clone()),
+                    took: op.took().unwrap_or(0.0),
+                });
+            }
+        });
+        settled
+    }
+
     fn dispose(self) {
         self.snap.dispose();
         self.depth.dispose();
@@ -176,19 +203,7 @@ impl ServerStore {
         let mut settled = Vec::new();
         for store in &existing {
             let shown = listed.get(store.key.as_str()).copied();
-            store.pending.update_untracked(|p| {
-                if let Some(op) = p
-                    && op.witness(provider) == Witness::Snapshots
-                    && op.observe(provider, fetched, &server, shown)
-                {
-                    settled.push(Settled {
-                        kind: op.kind(),
-                        witness: op.witness(provider),
-                        name: store.snap.with_untracked(|s| s.name.clone()),
-                        took: op.took().unwrap_or(0.0),
-                    });
-                }
-            });
+            settled.extend(store.observe(provider, Witness::Snapshots, fetched, &server, shown));
         }
         let by_key: HashMap<&str, &SnapshotStore> =
             existing.iter().map(|s| (s.key.as_str(), s)).collect();
@@ -237,22 +252,8 @@ impl ServerStore {
         let server = self.server.get_untracked();
         let mut settled = Vec::new();
         for store in self.snapshots.get_untracked() {
-            let mut done = false;
-            store.pending.update_untracked(|p| {
-                if let Some(op) = p
-                    && op.witness(provider) == Witness::Servers
-                    && op.observe(provider, fetched, &server, None)
-                {
-                    settled.push(Settled {
-                        kind: op.kind(),
-                        witness: op.witness(provider),
-                        name: store.snap.with_untracked(|s| s.name.clone()),
-                        took: op.took().unwrap_or(0.0),
-                    });
-                    done = true;
-                }
-            });
-            if done {
+            if let Some(done) = store.observe(provider, Witness::Servers, fetched, &server, None) {
+                settled.push(done);
                 store.pending.set(None);
             }
         }

@@ -143,6 +143,17 @@ fn unix_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Books operations at `provider`: draws each one's duration and records
+/// when it will be done.
+fn booker<'a>(
+    rng: &'a mut Rng,
+    stats: &'a mut Stats,
+    timing: &'a Timing,
+    provider: Provider,
+) -> impl FnMut(OpKind, &str, Option<Duration>) -> Duration + 'a {
+    move |op, target, fixed| schedule(rng, stats, timing, provider, op, target, fixed)
+}
+
 /// Draws an operation's duration and records when it will be done.
 fn schedule(
     rng: &mut Rng,
@@ -469,17 +480,7 @@ async fn ilkbyte_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response 
     let timing = &sim.config.timing;
     let mut guard = sim.lock();
     let world = &mut *guard;
-    let mut due = |op, target: &str, fixed| {
-        schedule(
-            &mut world.rng,
-            &mut world.stats,
-            timing,
-            Provider::Ilkbyte,
-            op,
-            target,
-            fixed,
-        )
-    };
+    let mut due = booker(&mut world.rng, &mut world.stats, timing, Provider::Ilkbyte);
     let (status, body) = world.ilkbyte.handle(&path, &params, &caller_ip, &mut due);
     (status, axum::Json(body)).into_response()
 }
@@ -511,17 +512,7 @@ async fn vpsorg_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     let timing = &sim.config.timing;
     let mut guard = sim.lock();
     let world = &mut *guard;
-    let mut due = |op, target: &str, fixed| {
-        schedule(
-            &mut world.rng,
-            &mut world.stats,
-            timing,
-            Provider::Vpsorg,
-            op,
-            target,
-            fixed,
-        )
-    };
+    let mut due = booker(&mut world.rng, &mut world.stats, timing, Provider::Vpsorg);
     let (status, body) = world.vpsorg.handle(
         &method,
         &path,
@@ -530,7 +521,6 @@ async fn vpsorg_handler(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         &body,
         &mut due,
     );
-    drop(guard);
     match body {
         Some(v) => (status, axum::Json(v)).into_response(),
         None => status.into_response(),
