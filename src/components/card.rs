@@ -63,7 +63,6 @@ pub fn SnapshotCard(
         let now = state.now.get();
         snap.with(|s| s.created.map(|t| time::relative(now, t)))
     });
-    // Under an operation, or not confirmed yet: no other action.
     // The schedule's wording, written to the page only when it changes.
     let schedule = Memo::new(move |_| {
         let now = state.now.get();
@@ -78,6 +77,7 @@ pub fn SnapshotCard(
             })
         })
     });
+    // Under an operation, or not confirmed yet: no other action.
     let busy = move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over()));
     let restoring = move || info.with(|s| s.is_transitional());
     // Only a finished snapshot can be gone back to.
