@@ -40,6 +40,8 @@ try {
     for (const [name, width, height] of [['desktop', 1280, 800], ['phone', 390, 844]]) {
       await page.setViewportSize({ width, height });
       await web01.scrollIntoViewIfNeeded();
+      // Let the page repaint at its new size before the picture.
+      await page.waitForTimeout(500);
       await page.screenshot({ path: join(out, `main-${name}-${scheme}.png`) });
       // The schedule dialog, with its time zone line.
       await card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly').getByRole('button', { name: 'Schedule', exact: true }).click();

@@ -62,11 +62,11 @@ impl AppState {
                         format!("new:{n}")
                     }
                 };
-                let store =
-                    SnapshotStore::new(self.placeholder(server, key, name, description), 0, None);
-                store
-                    .pending
-                    .set(Some(PendingOp::new(op.clone(), now, None)));
+                let store = SnapshotStore::new(
+                    self.placeholder(server, key, name, description),
+                    0,
+                    Some(PendingOp::new(op.clone(), now, None)),
+                );
                 server
                     .snapshots
                     .update(|list| list.insert(0, store.clone()));
