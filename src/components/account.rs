@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::card::SnapshotCard;
+use super::rows;
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
 
 /// One account: a region named by its label, with its servers.
@@ -56,11 +57,11 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
             <Show when=move || account.loaded.get() && account.servers.with(Vec::is_empty)>
                 <p class="empty">"No servers in this account."</p>
             </Show>
-            <For
-                each=move || account.servers.get()
-                key=|server| server.key.clone()
-                children=move |server| view! { <ServerSection account server /> }
-            />
+            {rows(
+                move || account.servers.get(),
+                |server| server.key.clone(),
+                move |server| view! { <ServerSection account server /> },
+            )}
         </section>
     }
 }
@@ -159,13 +160,11 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                 <p class="empty">"No snapshots yet."</p>
             </Show>
             <div class="cards" class:tree=provider.capabilities().tree>
-                <For
-                    each=move || snapshots.get()
-                    key=|card| card.key.clone()
-                    children=move |card| {
-                        view! { <SnapshotCard account server=this.get_value() card /> }
-                    }
-                />
+                {rows(
+                    move || snapshots.get(),
+                    |card| card.key.clone(),
+                    move |card| view! { <SnapshotCard account server=this.get_value() card /> },
+                )}
             </div>
         </section>
     }

@@ -20,19 +20,32 @@ pub fn SnapshotCard(
     let error = card.error;
     let depth = card.depth;
     let info = server.server;
+    // The page's clocks and the server are followed through triggers that
+    // go with this card (see `state::Relay`), never read tracked.
+    let seconds = state.seconds.follow();
+    let dates = state.dates.follow();
+    let server_changed = server.changed.follow();
     let stores = StoredValue::new((server, card));
 
     let name = move || snap.with(|s| s.name.clone());
     // Only a card with an operation under way reads the 1-second clock.
     let status = move || {
         pending
-            .with(|p| p.as_ref().map(|p| p.status(provider, state.clock.get())))
+            .with(|p| {
+                p.as_ref().map(|p| {
+                    seconds.track();
+                    p.status(provider, state.clock.get_untracked())
+                })
+            })
             .unwrap_or_else(|| snap.with(|s| s.status.label()))
     };
     let detail = move || {
         pending.with(|p| {
             p.as_ref().filter(|p| p.in_flight()).map(|p| {
-                let estimate = state.durations.with(|d| d.estimate(provider, p.kind()));
+                // Read when the operation changes, not followed.
+                let estimate = state
+                    .durations
+                    .with_untracked(|d| d.estimate(provider, p.kind()));
                 match estimate {
                     Some(e) => format!("{} ({e})", p.detail(provider)),
                     None => p.detail(provider),
@@ -59,13 +72,18 @@ pub fn SnapshotCard(
         }
     };
     // A memo: the text node is written only when the wording changes.
-    let taken = Memo::new(move |_| {
-        let now = state.now.get();
-        snap.with(|s| s.created.map(|t| time::relative(now, t)))
+    let taken = Memo::new({
+        let dates = dates.clone();
+        move |_| {
+            dates.track();
+            let now = state.now.get_untracked();
+            snap.with(|s| s.created.map(|t| time::relative(now, t)))
+        }
     });
     // The schedule's wording, written to the page only when it changes.
     let schedule = Memo::new(move |_| {
-        let now = state.now.get();
+        dates.track();
+        let now = state.now.get_untracked();
         snap.with(|s| {
             s.schedule.as_ref().map(|sched| {
                 (
@@ -79,7 +97,10 @@ pub fn SnapshotCard(
     });
     // Under an operation, or not confirmed yet: no other action.
     let busy = move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over()));
-    let restoring = move || info.with(|s| s.is_transitional());
+    let restoring = move || {
+        server_changed.track();
+        info.with_untracked(|s| s.is_transitional())
+    };
     // Only a finished snapshot can be gone back to.
     let in_progress = move || snap.with(|s| s.status == SnapshotStatus::InProgress);
 

@@ -8,7 +8,8 @@
 //!   the list fetches built on it;
 //! - `perform`: the one path of every operation;
 //! - `errors`: what the user reads when something fails;
-//! - `persist`: accounts over time and what the device remembers.
+//! - `persist`: accounts over time and what the device remembers;
+//! - `relay`: long-lived values that cards follow without leaving a trace.
 
 pub mod errors;
 mod fetch;
@@ -16,6 +17,7 @@ pub mod ops;
 mod perform;
 mod persist;
 pub mod refresh;
+mod relay;
 pub mod store;
 
 use std::collections::HashMap;
@@ -33,6 +35,7 @@ pub use fetch::{load_deployment, test_connection};
 use ops::Durations;
 pub use perform::Sent;
 use refresh::Scheduler;
+pub use relay::Relay;
 use store::Retired;
 pub use store::{AccountStore, ServerStore, SnapshotStore, set_if_changed};
 
@@ -90,10 +93,14 @@ pub struct AppState {
     pub accounts: RwSignal<Vec<AccountStore>>,
     /// A page-level problem (an invalid `snapdeck.json`).
     pub notice: RwSignal<Option<String>>,
-    /// The clock for relative dates, in seconds; ticks every 30 s.
+    /// The clock for relative dates, in seconds; ticks every 30 s. Cards
+    /// read it untracked and follow `dates`.
     pub now: RwSignal<i64>,
+    pub dates: Relay,
     /// The clock for operations' elapsed time, in ms; ticks every second.
+    /// Cards read it untracked and follow `seconds`.
     pub clock: RwSignal<f64>,
+    pub seconds: Relay,
     /// What the polite live region says: operations starting, settling,
     /// failing.
     pub announcement: RwSignal<String>,
@@ -124,7 +131,9 @@ impl AppState {
             accounts: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             now: RwSignal::new((now_ms() / 1000.0) as i64),
+            dates: Relay::new(),
             clock: RwSignal::new(now_ms()),
+            seconds: Relay::new(),
             announcement: RwSignal::new(String::new()),
             dialog: RwSignal::new(None),
             default_proxy: RwSignal::new(String::new()),
@@ -273,8 +282,10 @@ impl AppState {
         self.ticks.set_value(ticks);
         let now = now_ms();
         self.clock.set(now);
+        self.seconds.notify();
         if ticks.is_multiple_of(30) {
             self.now.set((now / 1000.0) as i64);
+            self.dates.notify();
         }
         self.age_operations(now);
         self.dispose_retired(ticks);

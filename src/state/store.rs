@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::ops::{OpKind, PendingOp, Witness};
 use super::refresh::Pace;
+use super::relay::Relay;
 use crate::model::{Account, ProviderKind, Server, Snapshot, SnapshotStatus};
 
 /// Writes `value` only when it differs: an unchanged poll notifies nobody.
@@ -131,6 +132,8 @@ pub struct ServerStore {
     pub error: RwSignal<Option<String>>,
     /// The last refresh failed: what is shown is older.
     pub stale: RwSignal<bool>,
+    /// Fires when `server` changes: what cards follow (see `relay`).
+    pub changed: Relay,
 }
 
 impl ServerStore {
@@ -142,7 +145,16 @@ impl ServerStore {
             loaded: RwSignal::new(false),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
+            changed: Relay::new(),
         })
+    }
+
+    /// Writes the server's fresh details, waking its cards if they changed.
+    pub fn set_server(&self, server: Server) {
+        if self.server.with_untracked(|old| *old != server) {
+            self.server.set(server);
+            self.changed.notify();
+        }
     }
 
     /// Snapshots the provider counts against its limit (not placeholders).
@@ -270,6 +282,7 @@ impl ServerStore {
         self.loaded.dispose();
         self.error.dispose();
         self.stale.dispose();
+        self.changed.dispose();
     }
 }
 
@@ -399,7 +412,7 @@ impl AccountStore {
             .into_iter()
             .map(|server| match by_key.get(server.key.as_str()) {
                 Some(store) => {
-                    set_if_changed(store.server, server);
+                    store.set_server(server);
                     (*store).clone()
                 }
                 None => ServerStore::new(server),
