@@ -55,9 +55,25 @@ export async function requestCount(sim) {
   return (await sim.stats()).recent.length;
 }
 
+/**
+ * Runs a card's action: its main button, or an item of its "More actions"
+ * menu (opened with the mouse, the way most users would).
+ */
+export async function act(cardLocator, name) {
+  const direct = cardLocator.getByRole('button', { name, exact: true });
+  if (await direct.count()) return direct.click();
+  await cardLocator.getByRole('button', { name: /^More actions/ }).click();
+  await cardLocator.getByRole('menuitem', { name, exact: true }).click();
+}
+
+/** Whether a card offers any action besides its main one right now. */
+export async function offersMore(cardLocator) {
+  return (await cardLocator.getByRole('button', { name: /^More actions/ }).getAttribute('aria-disabled')) !== 'true';
+}
+
 /** Opens a card's confirmation, checks that it guards the action, confirms. */
-export async function confirmWithName(page, button, action, name) {
-  await button.click();
+export async function confirmWithName(page, open, action, name) {
+  await (typeof open === 'function' ? open() : open.click());
   const dialog = page.getByRole('dialog', { name: action });
   await dialog.waitFor();
   const confirm = dialog.getByRole('button', { name: action });
@@ -69,4 +85,20 @@ export async function confirmWithName(page, button, action, name) {
   assert.equal(await confirm.isDisabled(), false, 'still disabled with the right name');
   await confirm.click();
   await dialog.waitFor({ state: 'detached' });
+}
+
+/**
+ * The problem shown beside a form field: the field is marked invalid and
+ * names the message in its aria-describedby. Waits for `re` up to `ms`.
+ */
+export async function fieldSays(form, label, re, ms = 5_000) {
+  const input = form.getByLabel(label, { exact: true });
+  await until(async () => {
+    const said = await input.evaluate((el) => ({
+      invalid: el.getAttribute('aria-invalid'),
+      text: (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean)
+        .map((id) => document.getElementById(id)?.textContent ?? '').join(' '),
+    }));
+    return said.invalid === 'true' && re.test(said.text);
+  }, ms, `${label}: ${re}`);
 }

@@ -2,9 +2,10 @@
 // would, with each card sampled every 100 ms in the page. The simulator
 // records when each operation shows in its lists (`done_ms`), so what a
 // card said at any moment can be held against the provider's truth.
-import { server, card } from './helpers.mjs';
+import { server, card, act } from './helpers.mjs';
 
-const ACTIONS = ['Restore', 'Revert', 'Recreate', 'Schedule', 'Remove schedule', 'Delete'];
+// The main action and the menu of the others.
+const ACTIONS = ['Restore', 'Revert', 'More'];
 const PHASE = /(Creating|Restoring|Reverting|Recreating|Deleting|Scheduling|Removing schedule)…/;
 
 /** Starts sampling the cards named `names` (unique names) every 100 ms. */
@@ -20,7 +21,9 @@ export async function startSampler(page, names) {
         if (!(name in window.__samples)) continue;
         seen[name] = {
           text: art.innerText,
-          enabled: [...art.querySelectorAll('button')].filter((b) => !b.disabled).map((b) => b.textContent.trim()),
+          enabled: [...art.querySelectorAll('button')]
+            .filter((b) => !b.disabled && b.getAttribute('aria-disabled') !== 'true')
+            .map((b) => b.textContent.replace('▾', '').trim()),
         };
       }
       for (const n of names) window.__samples[n].push([t, seen[n] ?? null]);
@@ -38,7 +41,7 @@ export async function samples(page) {
 }
 
 async function confirmAction(page, cardLocator, button, action, name) {
-  await cardLocator.getByRole('button', { name: button, exact: true }).click();
+  await act(cardLocator, button);
   const dialog = page.getByRole('dialog', { name: action });
   await dialog.getByLabel('Type the snapshot name to confirm').fill(name);
   await dialog.getByRole('button', { name: action }).click();
@@ -77,7 +80,7 @@ export function plan(page) {
         start: () => confirmAction(page, card(page, ilk('web01'), 'experiment'), 'Revert', 'Revert server', 'experiment') },
       { provider: 'ilkbyte', op: 'schedule', name: 'nightly', sim: 'schedule', label: 'Scheduling…', done: /Every 2 days at 04:05/,
         start: async () => {
-          await card(page, ilk('db01'), 'nightly').getByRole('button', { name: 'Schedule', exact: true }).click();
+          await act(card(page, ilk('db01'), 'nightly'), 'Schedule');
           const dialog = page.getByRole('dialog', { name: 'Schedule snapshot' });
           await dialog.getByLabel('Every (days)').fill('2');
           await dialog.getByLabel('Hour').fill('4');
@@ -93,7 +96,7 @@ export function plan(page) {
       { provider: 'ilkbyte', op: 'delete', name: 'slowone', sim: 'delete', label: 'Deleting…', gone: true,
         start: () => confirmAction(page, card(page, ilk('web01'), 'slowone'), 'Delete', 'Delete snapshot', 'slowone') },
       { provider: 'ilkbyte', op: 'remove schedule', name: 'nightly', sim: 'unschedule', label: 'Removing schedule…',
-        start: () => card(page, ilk('db01'), 'nightly').getByRole('button', { name: 'Remove schedule' }).click() },
+        start: () => confirmAction(page, card(page, ilk('db01'), 'nightly'), 'Remove schedule', 'Remove schedule', 'nightly') },
     ],
   ];
 }

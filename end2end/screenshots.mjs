@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from './harness.mjs';
-import { server, card } from './helpers.mjs';
+import { server, card, act } from './helpers.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -23,7 +23,7 @@ try {
   await dialog.getByRole('button', { name: 'Create' }).click();
   await dialog.waitFor({ state: 'detached' });
   const experiment = card(page, web01, 'experiment');
-  await experiment.getByRole('button', { name: 'Delete' }).click();
+  await act(experiment, 'Delete');
   dialog = page.getByRole('dialog', { name: 'Delete snapshot' });
   await dialog.getByLabel('Type the snapshot name to confirm').fill('experiment');
   await dialog.getByRole('button', { name: 'Delete snapshot' }).click();
@@ -44,7 +44,7 @@ try {
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(out, `main-${name}-${scheme}.png`) });
       // The schedule dialog, with its time zone line.
-      await card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly').getByRole('button', { name: 'Schedule', exact: true }).click();
+      await act(card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly'), 'Schedule');
       await page.screenshot({ path: join(out, `schedule-${name}-${scheme}.png`) });
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     }

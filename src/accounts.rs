@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::forms::{Invalid, field};
 use crate::model::{Account, Credentials, ProviderKind};
 
 /// The account form's fields, as typed.
@@ -41,30 +42,45 @@ impl Draft {
 
     /// The account these fields describe, or what is wrong with them.
     /// `taken` are the labels of the other accounts.
-    pub fn validate(&self, taken: &[String]) -> Result<Account, String> {
-        let provider = self.provider.ok_or("Choose a provider.")?;
+    pub fn validate(&self, taken: &[String]) -> Result<Account, Invalid> {
+        let provider = self
+            .provider
+            .ok_or_else(|| Invalid::new(field::PROVIDER, "Choose a provider."))?;
         let label = self.label.trim().to_string();
         if label.is_empty() {
-            return Err("Give the account a label.".into());
+            return Err(Invalid::new(field::LABEL, "Enter a label for the account."));
         }
         if taken.iter().any(|t| t.trim() == label) {
-            return Err(format!("Another account is already labelled “{label}”."));
+            return Err(Invalid::new(
+                field::LABEL,
+                format!("Another account is already labelled “{label}”: choose another label."),
+            ));
         }
         let base_url = self.base_url.trim().trim_end_matches('/').to_string();
+        if base_url.is_empty() {
+            return Err(Invalid::new(field::BASE_URL, "Enter the API base URL."));
+        }
         if let Some(why) = url_problem(&base_url) {
-            return Err(format!("The API base URL {why}."));
+            return Err(Invalid::new(
+                field::BASE_URL,
+                format!("The API base URL {why}."),
+            ));
         }
         let proxy = self.proxy.trim().to_string();
         if let Some(why) = url_problem(&proxy).filter(|_| !proxy.is_empty()) {
-            return Err(format!(
-                "The CORS proxy {why}, or stays empty for direct calls."
+            return Err(Invalid::new(
+                field::PROXY,
+                format!("The CORS proxy {why}, or stays empty for direct calls."),
             ));
         }
         let credentials = match provider {
             ProviderKind::Ilkbyte => {
                 let (access, secret) = (self.access_key.trim(), self.secret_key.trim());
-                if access.is_empty() || secret.is_empty() {
-                    return Err("Enter both the access key and the secret key.".into());
+                if access.is_empty() {
+                    return Err(Invalid::new(field::ACCESS_KEY, "Enter the access key."));
+                }
+                if secret.is_empty() {
+                    return Err(Invalid::new(field::SECRET_KEY, "Enter the secret key."));
                 }
                 Credentials::Ilkbyte {
                     access: access.into(),
@@ -74,7 +90,7 @@ impl Draft {
             ProviderKind::Vpsorg => {
                 let token = self.token.trim();
                 if token.is_empty() {
-                    return Err("Enter the API token.".into());
+                    return Err(Invalid::new(field::TOKEN, "Enter the API token."));
                 }
                 Credentials::Vpsorg {
                     token: token.into(),
@@ -432,30 +448,63 @@ mod tests {
     #[test]
     fn invalid_drafts_say_why() {
         type Change = Box<dyn Fn(&mut Draft)>;
-        let cases: Vec<(Change, &str)> = vec![
-            (Box::new(|d| d.label = "  ".into()), "label"),
+        let cases: Vec<(Change, &str, &str)> = vec![
+            (
+                Box::new(|d| d.label = "  ".into()),
+                field::LABEL,
+                "Enter a label",
+            ),
+            (
+                Box::new(|d| d.base_url = " ".into()),
+                field::BASE_URL,
+                "Enter the API base URL",
+            ),
             (
                 Box::new(|d| d.base_url = "api.ilkbyte.com".into()),
+                field::BASE_URL,
                 "base URL",
             ),
-            (Box::new(|d| d.base_url = "https://".into()), "base URL"),
-            (Box::new(|d| d.proxy = "proxy".into()), "CORS proxy"),
-            (Box::new(|d| d.secret_key = "".into()), "secret key"),
-            (Box::new(|d| d.provider = None), "provider"),
+            (
+                Box::new(|d| d.base_url = "https://".into()),
+                field::BASE_URL,
+                "base URL",
+            ),
+            (
+                Box::new(|d| d.proxy = "proxy".into()),
+                field::PROXY,
+                "CORS proxy",
+            ),
+            (
+                Box::new(|d| d.access_key = "".into()),
+                field::ACCESS_KEY,
+                "access key",
+            ),
+            (
+                Box::new(|d| d.secret_key = "".into()),
+                field::SECRET_KEY,
+                "secret key",
+            ),
+            (Box::new(|d| d.provider = None), field::PROVIDER, "provider"),
         ];
-        for (change, want) in cases {
+        for (change, at, want) in cases {
             let mut d = draft(ProviderKind::Ilkbyte);
             change(&mut d);
             let e = d.validate(&[]).unwrap_err();
-            assert!(e.contains(want), "{e:?} lacks {want:?}");
+            assert_eq!(e.field, at, "{e:?}");
+            assert!(e.message.contains(want), "{e:?} lacks {want:?}");
         }
         let e = draft(ProviderKind::Ilkbyte)
             .validate(&["Prod".into()])
             .unwrap_err();
-        assert!(e.contains("already labelled"));
+        assert_eq!(e.field, field::LABEL);
+        assert!(e.message.contains("already labelled"));
         let mut no_token = draft(ProviderKind::Vpsorg);
         no_token.token = " ".into();
-        assert!(no_token.validate(&[]).unwrap_err().contains("API token"));
+        let e = no_token.validate(&[]).unwrap_err();
+        assert_eq!(
+            (e.field, e.message.as_str()),
+            (field::TOKEN, "Enter the API token.")
+        );
     }
 
     #[test]
@@ -617,7 +666,7 @@ mod tests {
             token: "t".into(),
             ..Draft::default()
         };
-        let err = draft.validate(&[]).unwrap_err();
+        let err = draft.validate(&[]).unwrap_err().message;
         assert!(err.contains("user name or password"), "{err}");
         assert!(!err.contains("u:p"), "the password is not repeated: {err}");
     }

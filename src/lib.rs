@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod components;
 pub mod config;
+pub mod forms;
 pub mod model;
 pub mod net;
 pub mod providers;

@@ -17,6 +17,13 @@ pub enum NetError {
     /// fetch failed: offline, refused, DNS, or a response without CORS
     /// headers (the browser does not tell which).
     Network(String),
+    /// The CORS proxy answered itself and did not forward the request (an
+    /// upstream or origin off its allowlist, its rate limit).
+    Proxy {
+        status: u16,
+        message: String,
+        retry_after: Option<u32>,
+    },
 }
 
 impl NetError {
@@ -25,6 +32,7 @@ impl NetError {
             NetError::Timeout => format!("no answer within {} s", TIMEOUT_MS / 1000),
             NetError::Aborted => "cancelled".into(),
             NetError::Network(why) => why.clone(),
+            NetError::Proxy { message, .. } => message.clone(),
         }
     }
 }
@@ -109,8 +117,16 @@ pub async fn send(
         .headers()
         .get("retry-after")
         .and_then(|v| v.trim().parse::<u32>().ok());
+    let from_proxy = resp.headers().get("x-snapdeck-proxy").is_some();
     let body = resp.binary().await.map_err(failed)?;
     drop(timer);
+    if from_proxy {
+        return Err(NetError::Proxy {
+            status,
+            message: crate::providers::proxy_refusal(&body),
+            retry_after,
+        });
+    }
     Ok(HttpResponse {
         status,
         retry_after,

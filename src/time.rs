@@ -104,6 +104,32 @@ pub fn relative(now: i64, t: i64) -> String {
     }
 }
 
+/// The civil date of a day count since 1970-01-01 (Hinnant's inverse).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The exact time, to the minute, in a zone `offset_min` minutes east of
+/// UTC: "2026-11-24 15:31".
+pub fn exact(t: i64, offset_min: i32) -> String {
+    let local = t + i64::from(offset_min) * 60;
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    format!(
+        "{y}-{m:02}-{d:02} {:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
 /// Turkey's offset from UTC, in minutes: ilkbyte reads a schedule's hour
 /// and minute in Turkey's time.
 pub const TURKEY_OFFSET_MIN: i32 = 180;
@@ -143,6 +169,19 @@ pub fn schedule_zone_note(hour: u32, minute: u32, local_offset_min: i32) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_times_in_any_zone() {
+        let t = parse_rfc3339("2020-11-23T15:31:07+03:00").unwrap();
+        assert_eq!(exact(t, 180), "2020-11-23 15:31");
+        assert_eq!(exact(t, 0), "2020-11-23 12:31");
+        assert_eq!(exact(t, -13 * 60), "2020-11-22 23:31");
+        assert_eq!(exact(0, 0), "1970-01-01 00:00");
+        let leap = parse_rfc3339("2024-02-29T23:59:59Z").unwrap();
+        assert_eq!(exact(leap, 0), "2024-02-29 23:59");
+        assert_eq!(exact(leap, 1), "2024-03-01 00:00");
+        assert_eq!(exact(-1, 0), "1969-12-31 23:59");
+    }
 
     #[test]
     fn reads_both_providers_dates() {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { launch } from '../harness.mjs';
-import { account, server, card, text, until } from '../helpers.mjs';
+import { account, server, card, text, until, fieldSays } from '../helpers.mjs';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -27,6 +27,11 @@ test('add, test, save, remember encrypted, unlock, edit, remove, forget', async 
     await form.getByLabel('Secret key').fill('wrong-secret');
     await form.getByRole('button', { name: 'Test connection' }).click();
     await text(form.getByRole('alert'), /refused the credentials: Invalid access or secret key!/);
+    // Save right after a failed test asks first, and saves nothing yet.
+    await form.getByRole('button', { name: 'Save' }).click();
+    await text(form.getByRole('alert').filter({ hasText: 'anyway' }), /Save the account anyway\?/);
+    assert.equal(await form.getByRole('button', { name: 'Save anyway' }).count(), 1);
+    assert.equal(await page.getByRole('region', { name: 'My ilkbyte' }).count(), 0, 'not saved yet');
     await form.getByLabel('Secret key').fill('demo-secret');
     await form.getByRole('button', { name: 'Test connection' }).click();
     await text(form.getByRole('status'), /Connected: Snapdeck Demo/);
@@ -42,7 +47,7 @@ test('add, test, save, remember encrypted, unlock, edit, remove, forget', async 
     await form.getByLabel('API base URL').fill(urls.vpsorg);
     await form.getByLabel('API token').fill('demo-token');
     await form.getByRole('button', { name: 'Save' }).click();
-    await text(form.getByRole('alert'), /already labelled/);
+    await fieldSays(form, 'Label', /already labelled/);
     await form.getByLabel('Label').fill('My VPS.org');
     await form.getByRole('button', { name: 'Save' }).click();
     await card(page, server(page, 'My VPS.org', 'web-server-01'), 'initial-setup').waitFor();

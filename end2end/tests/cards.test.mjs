@@ -42,12 +42,18 @@ test('cards of both providers, grouped by account and server', async () => {
   const migration = web.getByRole('article').filter({ has: page.getByRole('heading', { name: 'pre-migration-snapshot' }) });
   assert.match(await migration.innerText(), /Before major migration/);
   assert.match(await migration.innerText(), /GB|MB/);
-  for (const b of ['Restore', 'Delete']) {
-    assert.equal(await migration.getByRole('button', { name: b }).count(), 1, b);
-  }
-  for (const b of ['Revert', 'Recreate', 'Schedule', 'Delete']) {
-    assert.equal(await pre.getByRole('button', { name: b, exact: true }).count(), 1, b);
-  }
+  // The main action as a button, the others in a menu, Delete set apart.
+  const menuOf = async (c) => {
+    await c.getByRole('button', { name: /^More actions/ }).click();
+    const items = await c.getByRole('menu').getByRole('menuitem').allInnerTexts();
+    await page.keyboard.press('Escape');
+    return items.map((t) => t.trim());
+  };
+  assert.equal(await migration.getByRole('button', { name: 'Restore', exact: true }).count(), 1);
+  assert.deepEqual(await menuOf(migration), ['Delete']);
+  assert.equal(await pre.getByRole('button', { name: 'Revert', exact: true }).count(), 1);
+  assert.deepEqual(await menuOf(pre), ['Recreate', 'Schedule', 'Delete']);
+  assert.equal(await pre.getByRole('separator').count(), 0, 'the menu is closed');
   assert.deepEqual(env.pageErrors, []);
 });
 

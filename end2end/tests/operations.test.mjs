@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
 import {
+  act, offersMore, fieldSays,
   server, card, text, until, markPage, assertNotReloaded, requestCount, requestsSince, confirmWithName,
 } from '../helpers.mjs';
 
@@ -28,11 +29,11 @@ test('ilkbyte: an invalid name is refused in the form and nothing is sent', asyn
   const dialog = page.getByRole('dialog', { name: 'New snapshot' });
   await dialog.getByLabel('Name').fill('has-hyphen');
   await dialog.getByRole('button', { name: 'Create' }).click();
-  await text(dialog.getByRole('alert'), /letters and digits only/i);
+  await fieldSays(dialog, 'Name', /letters and digits only/i);
   // A name that exists already is refused too (ilkbyte names are keys).
   await dialog.getByLabel('Name').fill('base');
   await dialog.getByRole('button', { name: 'Create' }).click();
-  await text(dialog.getByRole('alert'), /already exists/);
+  await fieldSays(dialog, 'Name', /already exists/);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'detached' });
   const creates = (await requestsSince(env.sim, sent)).filter((r) => r.includes('/create'));
@@ -62,7 +63,7 @@ test('ilkbyte: revert needs the name typed, then the snapshot becomes current', 
   const experiment = card(page, web01, 'experiment');
   await confirmWithName(page, experiment.getByRole('button', { name: 'Revert' }), 'Revert server', 'experiment');
   await text(experiment, /Reverting…/, 2_000);
-  assert.equal(await experiment.getByRole('button', { name: 'Delete' }).isDisabled(), true, 'no second operation while pending');
+  assert.equal(await offersMore(experiment), false, 'no second operation while pending');
   await text(experiment, /Current/);
   await text(experiment, /Completed/);
 });
@@ -71,7 +72,7 @@ test('ilkbyte: recreate re-takes the snapshot (a new date)', async () => {
   const web01 = server(page, 'Demo ilkbyte', 'web01');
   const base = card(page, web01, 'base');
   assert.match(await base.innerText(), /30 days ago/);
-  await confirmWithName(page, base.getByRole('button', { name: 'Recreate' }), 'Recreate snapshot', 'base');
+  await confirmWithName(page, () => act(base, 'Recreate'), 'Recreate snapshot', 'base');
   await text(base, /Recreating…/, 2_000);
   await text(base, /just now/);
   await text(base, /Completed/);
@@ -80,11 +81,11 @@ test('ilkbyte: recreate re-takes the snapshot (a new date)', async () => {
 test('ilkbyte: schedule every 2 days at 04:05, then remove it', async () => {
   const web01 = server(page, 'Demo ilkbyte', 'web01');
   const base = card(page, web01, 'base');
-  await base.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await act(base, 'Schedule');
   const dialog = page.getByRole('dialog', { name: 'Schedule snapshot' });
   await dialog.getByLabel('Every (days)').fill('0');
   await dialog.getByRole('button', { name: 'Save schedule' }).click();
-  await text(dialog.getByRole('alert'), /1 or more/);
+  await fieldSays(dialog, 'Every (days)', /From 1 to 365 days/);
   await dialog.getByLabel('Every (days)').fill('2');
   await dialog.getByLabel('Hour').fill('4');
   await dialog.getByLabel('Minute').fill('5');
@@ -92,18 +93,22 @@ test('ilkbyte: schedule every 2 days at 04:05, then remove it', async () => {
   await text(base, /Scheduling…/, 2_000);
   await text(base, /Every 2 days at 04:05/);
   await text(base, /Her 2 günde bir 04:05 saatinde/);
-  const remove = base.getByRole('button', { name: 'Remove schedule' });
-  await until(() => remove.isEnabled(), 10_000, 'Remove schedule enabled');
-  await remove.click();
+  await until(() => offersMore(base), 10_000, 'actions offered again');
+  // Removing a schedule asks first, like the other destructive actions.
+  await confirmWithName(page, () => act(base, 'Remove schedule'), 'Remove schedule', 'base');
   await text(base, /Removing schedule…/, 2_000);
-  await until(async () => (await remove.count()) === 0, 15_000, 'schedule removed');
+  await until(async () => !/Every 2 days/.test(await base.innerText()), 15_000, 'schedule removed');
+  await until(() => offersMore(base), 10_000, 'actions offered again');
+  await base.getByRole('button', { name: /^More actions/ }).click();
+  assert.equal(await base.getByRole('menuitem', { name: 'Remove schedule' }).count(), 0, 'no schedule to remove');
+  await page.keyboard.press('Escape');
   assert.doesNotMatch(await base.innerText(), /Every 2 days/);
 });
 
 test('ilkbyte: delete removes the card', async () => {
   const web01 = server(page, 'Demo ilkbyte', 'web01');
   const experiment = card(page, web01, 'experiment');
-  await confirmWithName(page, experiment.getByRole('button', { name: 'Delete' }), 'Delete snapshot', 'experiment');
+  await confirmWithName(page, () => act(experiment, 'Delete'), 'Delete snapshot', 'experiment');
   await text(experiment, /Deleting…/, 2_000);
   await until(async () => (await experiment.count()) === 0, 15_000, 'card gone');
 });
@@ -134,7 +139,7 @@ test('VPS.org: invalid names are refused and nothing is sent', async () => {
   const dialog = page.getByRole('dialog', { name: 'New snapshot' });
   await dialog.getByLabel('Name').fill('has space');
   await dialog.getByRole('button', { name: 'Create' }).click();
-  await text(dialog.getByRole('alert'), /hyphens and underscores/);
+  await fieldSays(dialog, 'Name', /hyphens and underscores/);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   const posts = (await requestsSince(env.sim, sent)).filter((r) => r.startsWith('POST'));
   assert.deepEqual(posts, []);
@@ -199,7 +204,7 @@ test('VPS.org: delete at the limit frees a place for a new snapshot', async () =
   await text(web, /5 \/ 5 snapshots/);
   assert.equal(await web.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
   const initial = card(page, web, 'initial-setup');
-  await confirmWithName(page, initial.getByRole('button', { name: 'Delete' }), 'Delete snapshot', 'initial-setup');
+  await confirmWithName(page, () => act(initial, 'Delete'), 'Delete snapshot', 'initial-setup');
   // VPS.org deletes at once (204): the first poll may already settle it.
   await until(async () => (await initial.count()) === 0, 15_000, 'card gone');
   await text(web, /4 \/ 5 snapshots/);

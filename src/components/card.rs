@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::menu::{ActionMenu, Item};
 use crate::model::{GoBack, Operation, SnapshotStatus};
 use crate::state::ops::Phase;
 use crate::state::{AccountStore, AppState, Dialog, ServerStore, SnapshotStore};
@@ -77,7 +78,10 @@ pub fn SnapshotCard(
         move |_| {
             dates.track();
             let now = state.now.get_untracked();
-            snap.with(|s| s.created.map(|t| time::relative(now, t)))
+            snap.with(|s| {
+                s.created
+                    .map(|t| (time::relative(now, t), time::exact(t, offset_at(t))))
+            })
         }
     });
     // The schedule's wording, written to the page only when it changes.
@@ -103,6 +107,7 @@ pub fn SnapshotCard(
     };
     // Only a finished snapshot can be gone back to.
     let in_progress = move || snap.with(|s| s.status == SnapshotStatus::InProgress);
+    let placeholder = move || stores.with_value(|(_, c)| c.is_placeholder());
 
     let confirm = move |op: Operation| {
         let (server, snapshot) = stores.get_value();
@@ -114,6 +119,50 @@ pub fn SnapshotCard(
         }));
     };
     let key = move || stores.with_value(|(_, c)| c.key.clone());
+    let restoring_now = move || info.with_untracked(|s| s.is_transitional());
+    let always = Signal::stored(true);
+    let item = |label, danger, shown, run: Callback<()>| Item {
+        label,
+        danger,
+        shown,
+        run,
+    };
+    let mut menu_items = Vec::new();
+    if caps.recreate {
+        menu_items.push(item(
+            "Recreate",
+            false,
+            always,
+            Callback::new(move |()| confirm(Operation::Recreate { snapshot: key() })),
+        ));
+    }
+    if caps.schedules {
+        menu_items.push(item(
+            "Schedule",
+            false,
+            always,
+            Callback::new(move |()| {
+                let (server, snapshot) = stores.get_value();
+                state.dialog.set(Some(Dialog::Schedule {
+                    account,
+                    server,
+                    snapshot,
+                }));
+            }),
+        ));
+        menu_items.push(item(
+            "Remove schedule",
+            false,
+            Signal::derive(move || snap.with(|s| s.schedule.is_some())),
+            Callback::new(move |()| confirm(Operation::Unschedule { snapshot: key() })),
+        ));
+    }
+    menu_items.push(item(
+        "Delete",
+        true,
+        always,
+        Callback::new(move |()| confirm(Operation::Delete { snapshot: key() })),
+    ));
     let go_back_label = match caps.go_back {
         GoBack::Restore => "Restore",
         GoBack::Revert => "Revert",
@@ -124,6 +173,7 @@ pub fn SnapshotCard(
             class="card"
             class:current=move || snap.with(|s| s.current)
             class:busy=busy
+            data-depth=move || depth.get().to_string()
             // Through the CSSOM, not a style attribute: allowed by the CSP.
             style:margin-inline-start=move || {
                 let tenths = depth.get() * 15;
@@ -140,15 +190,14 @@ pub fn SnapshotCard(
                 {move || {
                     taken
                         .get()
-                        .map(|when| {
-                            let exact = snap.with(|s| s.created_text.clone());
+                        .map(|(when, exact)| {
+                            let machine = snap.with(|s| s.created_text.clone());
                             view! {
-                                <div>
+                                <div class="wide">
                                     <dt>"Taken"</dt>
                                     <dd>
-                                        <time datetime=exact.clone() title=exact>
-                                            {when}
-                                        </time>
+                                        <time datetime=machine>{exact}</time>
+                                        <span class="muted">{format!(" ({when})")}</span>
                                     </dd>
                                 </div>
                             }
@@ -176,20 +225,29 @@ pub fn SnapshotCard(
                             }
                         })
                 }}
-                {caps
-                    .tree
-                    .then(|| {
-                        view! {
-                            <div>
-                                <dt>"Parent"</dt>
-                                <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| "none (root)".into()))}</dd>
-                            </div>
-                            <div>
-                                <dt>"Server state"</dt>
-                                <dd>{move || snap.with(|s| s.state.clone())}</dd>
-                            </div>
-                        }
-                    })}
+                // A new snapshot's place in the tree is known once listed.
+                {move || {
+                    (caps.tree && !placeholder())
+                        .then(|| {
+                            view! {
+                                <div>
+                                    <dt>"Parent"</dt>
+                                    <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| "none (root)".into()))}</dd>
+                                </div>
+                            }
+                        })
+                }}
+                {move || {
+                    snap.with(|s| Some(s.state.clone()).filter(|st| !st.is_empty()))
+                        .map(|st| {
+                            view! {
+                                <div>
+                                    <dt>"Server state"</dt>
+                                    <dd>{st}</dd>
+                                </div>
+                            }
+                        })
+                }}
                 {move || {
                     schedule
                         .get()
@@ -254,64 +312,30 @@ pub fn SnapshotCard(
             <div class="actions">
                 <button
                     type="button"
-                    disabled=move || busy() || restoring() || in_progress()
-                    on:click=move |_| confirm(Operation::GoBack { snapshot: key() })
+                    aria-disabled=move || (busy() || restoring() || in_progress()).to_string()
+                    on:click=move |_| {
+                        if !(busy() || restoring_now() || in_progress()) {
+                            confirm(Operation::GoBack { snapshot: key() })
+                        }
+                    }
                 >
                     {go_back_label}
                 </button>
-                {caps
-                    .recreate
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                disabled=busy
-                                on:click=move |_| confirm(Operation::Recreate { snapshot: key() })
-                            >
-                                "Recreate"
-                            </button>
-                        }
-                    })}
-                {caps
-                    .schedules
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                disabled=busy
-                                on:click=move |_| {
-                                    let (server, snapshot) = stores.get_value();
-                                    state.dialog.set(Some(Dialog::Schedule { account, server, snapshot }));
-                                }
-                            >
-                                "Schedule"
-                            </button>
-                            <Show when=move || snap.with(|s| s.schedule.is_some())>
-                                <button
-                                    type="button"
-                                    disabled=busy
-                                    on:click=move |_| {
-                                        stores.with_value(|(server, _)| {
-                                            state.perform(&account, server, Operation::Unschedule { snapshot: key() }, None)
-                                        })
-                                    }
-                                >
-                                    "Remove schedule"
-                                </button>
-                            </Show>
-                        }
-                    })}
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=busy
-                    on:click=move |_| confirm(Operation::Delete { snapshot: key() })
-                >
-                    "Delete"
-                </button>
+                <ActionMenu
+                    text="More"
+                    label=Signal::derive(move || format!("More actions for {}", name()))
+                    unavailable=Signal::derive(busy)
+                    items=menu_items
+                />
             </div>
         </article>
     }
+}
+
+/// Minutes east of UTC of this browser's zone at time `t`.
+fn offset_at(t: i64) -> i32 {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
+    -(date.get_timezone_offset() as i32)
 }
 
 fn format_size(mb: u64) -> String {

@@ -1,9 +1,76 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use crate::forms::{self, Invalid, field, message_for};
 use crate::model::{Operation, ProviderKind};
 use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note};
 use crate::time;
+
+/// A form's problems, each shown beside its field.
+pub(super) type Problems = RwSignal<Vec<Invalid>>;
+
+fn error_id(field: &str) -> String {
+    format!("{field}-error")
+}
+
+/// One field's problem, under it; the field names it in
+/// `aria-describedby`.
+#[component]
+pub(super) fn FieldError(problems: Problems, field: &'static str) -> impl IntoView {
+    move || {
+        problems
+            .with(|p| message_for(p, field))
+            .map(|m| view! { <p id=error_id(field) class="field-error">{m}</p> })
+    }
+}
+
+/// `aria-invalid` for a field.
+pub(super) fn invalid(problems: Problems, field: &'static str) -> impl Fn() -> &'static str + Copy {
+    move || {
+        if problems.with(|p| p.iter().any(|x| x.field == field)) {
+            "true"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// `aria-describedby` for a field: its hint, and its problem when it has
+/// one.
+pub(super) fn described_by(
+    problems: Problems,
+    field: &'static str,
+    hint: Option<&'static str>,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        let error = problems
+            .with(|p| p.iter().any(|x| x.field == field))
+            .then(|| error_id(field));
+        match (hint, error) {
+            (Some(h), Some(e)) => Some(format!("{h} {e}")),
+            (Some(h), None) => Some(h.to_string()),
+            (None, e) => e,
+        }
+    }
+}
+
+/// Typing in a field clears its problem.
+pub(super) fn clear(problems: Problems, field: &'static str) -> impl Fn(leptos::ev::Event) + Copy {
+    move |_| {
+        if problems.with_untracked(|p| p.iter().any(|x| x.field == field)) {
+            problems.update(|p| p.retain(|x| x.field != field));
+        }
+    }
+}
+
+/// Shows the problems and puts the focus on the first field among them.
+pub(super) fn show_problems(problems: Problems, list: Vec<Invalid>) {
+    let first = list.first().map(|p| p.field);
+    problems.set(list);
+    if let Some(id) = first {
+        super::focus_id(id);
+    }
+}
 
 /// "Sending to VPS.org…" while the request is on its way.
 #[component]
@@ -21,10 +88,24 @@ fn local_offset_min() -> i32 {
 }
 
 /// A modal `<dialog>` named by its title; Escape or Cancel closes it.
+/// However it closes, the focus goes back to the control that opened it.
 #[component]
 pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
+    use wasm_bindgen::JsCast;
     let state = expect_context::<AppState>();
     let node = NodeRef::<leptos::html::Dialog>::new();
+    let opener = StoredValue::new_local(
+        document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    on_cleanup(move || {
+        opener.try_with_value(|o| {
+            if let Some(el) = o.as_ref().filter(|el| el.is_connected()) {
+                let _ = el.focus();
+            }
+        });
+    });
     Effect::new(move |_| {
         if let Some(dialog) = node.get()
             && !dialog.open()
@@ -102,31 +183,17 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
     let server = StoredValue::new(server);
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
+    let problems: Problems = RwSignal::new(Vec::new());
     let sent = provider_reply();
     let rule = match provider {
         ProviderKind::Ilkbyte => "Letters and digits only (A–Z, a–z, 0–9).",
-        ProviderKind::Vpsorg => "Letters, digits, hyphens (-) and underscores (_).",
+        ProviderKind::Vpsorg => "Letters, digits, hyphens (-) and underscores (_); at most 100.",
     };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let n = name.get_untracked().trim().to_string();
-        let verdict = provider
-            .validate_name(&n)
-            .map_err(str::to_string)
-            .and_then(|()| {
-                // ilkbyte names a snapshot by its name: it must be new.
-                if provider == ProviderKind::Ilkbyte && taken.contains(&n) {
-                    Err(format!(
-                        "{n} already exists on this server: choose another name."
-                    ))
-                } else {
-                    Ok(())
-                }
-            });
-        match verdict {
-            Err(why) => problem.set(Some(why)),
-            Ok(()) => {
+        match forms::snapshot_name(provider, &name.get_untracked(), &taken) {
+            Err(why) => show_problems(problems, vec![why]),
+            Ok(n) => {
                 let op = Operation::Create {
                     name: n,
                     description: description.get_untracked(),
@@ -154,21 +221,22 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                             "VPS.org advises stopping the server first for a consistent snapshot; it takes 3–10 minutes.",
                         )}
                 </p>
-                <label for="snapshot-name">"Name"</label>
+                <label for=field::SNAPSHOT_NAME>"Name"</label>
                 <input
-                    id="snapshot-name"
+                    id=field::SNAPSHOT_NAME
                     name="name"
                     autocomplete="off"
+                    spellcheck="false"
                     required
                     bind:value=name
-                    aria-describedby="snapshot-rule"
-                    aria-invalid=move || problem.with(Option::is_some).to_string()
-                    on:input=move |_| problem.set(None)
+                    aria-describedby=described_by(problems, field::SNAPSHOT_NAME, Some("snapshot-rule"))
+                    aria-invalid=invalid(problems, field::SNAPSHOT_NAME)
+                    on:input=clear(problems, field::SNAPSHOT_NAME)
                 />
                 <p id="snapshot-rule" class="rule">
                     {rule}
                 </p>
-                <FormError message=problem />
+                <FieldError problems field=field::SNAPSHOT_NAME />
                 <FormError message=refusal(sent) />
                 {move || limit().map(|n| view! { <p class="hint">{n}</p> })}
                 {provider
@@ -217,6 +285,13 @@ fn consequence(
             format!(
                 "{server} will return to {snapshot}. Every change made on the server since that \
                  snapshot was taken is lost. This cannot be undone."
+            ),
+        ),
+        (Operation::Unschedule { .. }, _) => (
+            "Remove schedule",
+            format!(
+                "{snapshot} will no longer be re-taken on its schedule. The snapshot itself stays \
+                 as it is."
             ),
         ),
         (Operation::Recreate { .. }, _) => (
@@ -297,18 +372,20 @@ pub fn ScheduleDialog(
     let days = RwSignal::new(d.to_string());
     let hour = RwSignal::new(h.to_string());
     let minute = RwSignal::new(m.to_string());
-    let problem = RwSignal::new(None::<String>);
+    let problems: Problems = RwSignal::new(Vec::new());
     let key = snapshot.key.clone();
     let name = snapshot.snap.with_untracked(|s| s.name.clone());
     let server = StoredValue::new(server);
     let sent = provider_reply();
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let read = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().ok();
-        match (read(days), read(hour), read(minute)) {
-            (Some(every_days), Some(hour), Some(minute))
-                if every_days >= 1 && hour <= 23 && minute <= 59 =>
-            {
+        match forms::schedule(
+            &days.get_untracked(),
+            &hour.get_untracked(),
+            &minute.get_untracked(),
+        ) {
+            Err(list) => show_problems(problems, list),
+            Ok((every_days, hour, minute)) => {
                 let op = Operation::Schedule {
                     snapshot: key.clone(),
                     every_days,
@@ -317,9 +394,6 @@ pub fn ScheduleDialog(
                 };
                 server.with_value(|s| state.perform(&account, s, op, Some(sent)));
             }
-            _ => problem.set(Some(
-                "Every (days) must be 1 or more, Hour 0–23 and Minute 0–59.".into(),
-            )),
         }
     };
     view! {
@@ -342,15 +416,9 @@ pub fn ScheduleDialog(
                         }
                     })}
                 <div class="row">
-                    <label>
-                        "Every (days)" <input type="number" min="1" step="1" bind:value=days />
-                    </label>
-                    <label>
-                        "Hour" <input type="number" min="0" max="23" step="1" bind:value=hour />
-                    </label>
-                    <label>
-                        "Minute" <input type="number" min="0" max="59" step="1" bind:value=minute />
-                    </label>
+                    <ScheduleField problems field=field::DAYS label="Every (days)" hint="1 to 365" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
+                    <ScheduleField problems field=field::HOUR label="Hour" hint="0 to 23" max=23 min=0 value=hour />
+                    <ScheduleField problems field=field::MINUTE label="Minute" hint="0 to 59" max=59 min=0 value=minute />
                 </div>
                 <p class="hint">
                     {move || {
@@ -363,7 +431,6 @@ pub fn ScheduleDialog(
                         }
                     }}
                 </p>
-                <FormError message=problem />
                 <FormError message=refusal(sent) />
                 <SendingNote sent provider=ProviderKind::Ilkbyte />
                 <div class="buttons">
@@ -374,5 +441,49 @@ pub fn ScheduleDialog(
                 </div>
             </form>
         </Modal>
+    }
+}
+
+/// One number of the schedule, with its bounds and its own problem.
+#[component]
+fn ScheduleField(
+    problems: Problems,
+    field: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    min: u32,
+    max: u32,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    let hint_id = format!("{field}-hint");
+    let describe = {
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = hint_id.clone();
+            if problems.with(|p| p.iter().any(|x| x.field == field)) {
+                ids.push(' ');
+                ids.push_str(&error_id(field));
+            }
+            ids
+        }
+    };
+    view! {
+        <div class="number-field">
+            <label for=field>{label}</label>
+            <input
+                id=field
+                type="number"
+                inputmode="numeric"
+                min=min
+                max=max
+                step="1"
+                bind:value=value
+                aria-describedby=describe
+                aria-invalid=invalid(problems, field)
+                on:input=clear(problems, field)
+            />
+            <span id=hint_id class="rule">{hint}</span>
+            <FieldError problems field />
+        </div>
     }
 }

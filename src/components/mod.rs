@@ -4,6 +4,7 @@
 mod account;
 mod card;
 mod dialogs;
+mod menu;
 mod settings;
 
 use std::hash::Hash;
@@ -37,6 +38,9 @@ pub fn App() -> impl IntoView {
     }
 
     view! {
+        <a class="skip-link" href="#accounts">
+            "Skip to the accounts"
+        </a>
         <header class="banner">
             <h1>"Snapdeck"</h1>
             <p class="tagline">"Snapshots of every server, live"</p>
@@ -56,10 +60,20 @@ pub fn App() -> impl IntoView {
                 <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Settings))>
                     "Settings"
                 </button>
-                <button type="button" on:click=move |_| state.refresh_all()>"Refresh"</button>
+                <button
+                    type="button"
+                    class:busy=move || state.refreshing.get()
+                    aria-describedby="refresh-state"
+                    on:click=move |_| state.refresh_all()
+                >
+                    "Refresh"
+                </button>
+                <span id="refresh-state" class="refresh-state">
+                    {move || if state.refreshing.get() { "Refreshing…" } else { "" }}
+                </span>
             </nav>
         </header>
-        <main>
+        <main id="accounts" tabindex="-1">
             {move || state.notice.get().map(|n| view! { <p role="alert" class="notice">{n}</p> })}
             <Show when=move || !loading.get() && state.accounts.with(Vec::is_empty)>
                 <section class="welcome">
@@ -111,6 +125,17 @@ where
         (drop, OwnedView::new_with_owner(view, owner))
     };
     move || keyed(each(), key.clone(), row.clone())
+}
+
+/// Moves the focus to the element with this id, if it can take it.
+pub(crate) fn focus_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
 }
 
 /// Hidden tabs poll nothing: follows the document's `visibilitychange`.

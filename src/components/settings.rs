@@ -6,8 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::dialogs::{CancelButton, FormError, Modal};
+use super::dialogs::{
+    CancelButton, FieldError, FormError, Modal, Problems, clear, described_by, invalid,
+    show_problems,
+};
 use crate::accounts::{Draft, Remember};
+use crate::forms::field;
 use crate::model::ProviderKind;
 use crate::state::{AccountStore, AppState, test_connection};
 use crate::vault::VaultError;
@@ -41,8 +45,10 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
     let secret = RwSignal::new(start.secret_key);
     let token = RwSignal::new(start.token);
     let proxy = RwSignal::new(start.proxy);
-    let problem = RwSignal::new(None::<String>);
+    let problems: Problems = RwSignal::new(Vec::new());
     let check = RwSignal::new(Check::Idle);
+    // Save after a failed test asks once more.
+    let unconfirmed = RwSignal::new(false);
     let editing_id = editing.map(|a| a.id);
 
     let draft = move || Draft {
@@ -65,12 +71,21 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
             base_url.set(next.default_base_url().into());
         }
         provider.set(next);
+        problems.set(Vec::new());
         check.set(Check::Idle);
     };
+    // A test result speaks of the values it tested: an edit retires it.
+    let edited = move |_| {
+        if !matches!(check.get_untracked(), Check::Idle | Check::Running) {
+            check.set(Check::Idle);
+        }
+        unconfirmed.set(false);
+    };
     let run_check = move |_| match draft().validate(&state.labels_except(editing_id)) {
-        Err(why) => problem.set(Some(why)),
+        Err(why) => show_problems(problems, vec![why]),
         Ok(account) => {
-            problem.set(None);
+            problems.set(Vec::new());
+            unconfirmed.set(false);
             check.set(Check::Running);
             spawn_local(async move {
                 check.set(match test_connection(account).await {
@@ -83,7 +98,13 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
         match draft().validate(&state.labels_except(editing_id)) {
-            Err(why) => problem.set(Some(why)),
+            Err(why) => show_problems(problems, vec![why]),
+            Ok(_)
+                if matches!(check.get_untracked(), Check::Failed(_))
+                    && !unconfirmed.get_untracked() =>
+            {
+                unconfirmed.set(true);
+            }
             Ok(account) => {
                 state.dialog.set(None);
                 match editing_id {
@@ -103,9 +124,9 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
     };
     view! {
         <Modal title=title.to_string()>
-            <form on:submit=save novalidate>
-                <label for="account-provider">"Provider"</label>
-                <select id="account-provider" on:change=change_provider>
+            <form on:submit=save on:input=edited novalidate>
+                <label for=field::PROVIDER>"Provider"</label>
+                <select id=field::PROVIDER on:change=change_provider>
                     <option value="ilkbyte" selected=move || provider.get() == ProviderKind::Ilkbyte>
                         "ilkbyte"
                     </option>
@@ -113,55 +134,85 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                         "VPS.org"
                     </option>
                 </select>
-                <label for="account-label">"Label"</label>
-                <input id="account-label" autocomplete="off" bind:value=label />
-                <label for="account-url">"API base URL"</label>
-                <input id="account-url" type="url" autocomplete="off" spellcheck="false" bind:value=base_url />
+                <p id="account-provider-hint" class="hint">
+                    {move || match provider.get() {
+                        ProviderKind::Ilkbyte => {
+                            "ilkbyte sends no CORS headers: the browser reaches it only through a CORS proxy, so this account needs one. The access and secret keys are in ilkbyte's panel, under API."
+                        }
+                        ProviderKind::Vpsorg => {
+                            "A VPS.org API token is made in VPS.org's panel. Leave the proxy empty to call VPS.org directly; set one if the connection test cannot reach it."
+                        }
+                    }}
+                </p>
+                <TextField problems field=field::LABEL label="Label" value=label />
+                <TextField problems field=field::BASE_URL label="API base URL" value=base_url kind="url" />
                 <Show
                     when=move || provider.get() == ProviderKind::Ilkbyte
                     fallback=move || {
-                        view! {
-                            <label for="account-token">"API token"</label>
-                            <input id="account-token" type="password" autocomplete="off" bind:value=token />
-                        }
+                        view! { <TextField problems field=field::TOKEN label="API token" value=token kind="password" /> }
                     }
                 >
-                    <label for="account-access">"Access key"</label>
-                    <input id="account-access" type="password" autocomplete="off" bind:value=access />
-                    <label for="account-secret">"Secret key"</label>
-                    <input id="account-secret" type="password" autocomplete="off" bind:value=secret />
+                    <TextField problems field=field::ACCESS_KEY label="Access key" value=access kind="password" />
+                    <TextField problems field=field::SECRET_KEY label="Secret key" value=secret kind="password" />
                 </Show>
-                <label for="account-proxy">"CORS proxy"</label>
-                <input
-                    id="account-proxy"
-                    type="url"
-                    autocomplete="off"
-                    spellcheck="false"
+                <TextField
+                    problems
+                    field=field::PROXY
+                    label="CORS proxy"
+                    value=proxy
+                    kind="url"
                     placeholder="empty: call the provider directly"
-                    bind:value=proxy
                 />
-                <p class="hint">
-                    "ilkbyte sends no CORS headers: a browser reaches it only through a proxy. "
-                    "Keys stay in this tab unless you choose to remember them (Settings)."
-                </p>
-                <FormError message=problem />
+                <p class="hint">"Keys stay in this tab unless you choose to remember them (Settings)."</p>
                 {move || match check.get() {
                     Check::Idle => None,
                     Check::Running => Some(view! { <p role="status">"Testing…"</p> }.into_any()),
                     Check::Passed(who) => Some(view! { <p role="status" class="ok">{who}</p> }.into_any()),
                     Check::Failed(why) => Some(view! { <p role="alert" class="error">{why}</p> }.into_any()),
                 }}
+                <Show when=move || unconfirmed.get()>
+                    <p role="alert" class="warning">
+                        "The connection test failed with these values. Save the account anyway?"
+                    </p>
+                </Show>
                 <div class="buttons">
                     <button type="button" on:click=run_check disabled=move || check.get() == Check::Running>
                         "Test connection"
                     </button>
                     <button type="submit" class="primary">
-                        "Save"
+                        {move || if unconfirmed.get() { "Save anyway" } else { "Save" }}
                     </button>
                     <CancelButton />
                 </div>
             </form>
         </Modal>
+    }
+}
+
+/// One line of the account form: label, input, and its own problem.
+#[component]
+fn TextField(
+    problems: Problems,
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+) -> impl IntoView {
+    view! {
+        <label for=field>{label}</label>
+        <input
+            id=field
+            type=kind
+            autocomplete="off"
+            spellcheck="false"
+            placeholder=(!placeholder.is_empty()).then_some(placeholder)
+            bind:value=value
+            aria-describedby=described_by(problems, field, None)
+            aria-invalid=invalid(problems, field)
+            on:input=clear(problems, field)
+        />
+        <FieldError problems field />
     }
 }
 

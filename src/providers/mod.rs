@@ -296,9 +296,36 @@ pub(crate) fn status_text(status: u16) -> String {
     format!("HTTP {status} {reason}").trim_end().to_string()
 }
 
+/// What Snapdeck's CORS proxy said when it answered a request itself
+/// (`{"error": "...", "status": 403}`), whatever the bytes.
+pub fn proxy_refusal(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Refusal {
+        error: String,
+    }
+    serde_json::from_slice::<Refusal>(body)
+        .map(|r| r.error)
+        .unwrap_or_else(|_| "the proxy refused the request".into())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn the_proxys_own_answer_is_read_whatever_the_bytes() {
+        assert_eq!(
+            proxy_refusal(
+                br#"{"error":"upstream x is not on this proxy's allowlist","status":403}"#
+            ),
+            "upstream x is not on this proxy's allowlist"
+        );
+        assert_eq!(
+            proxy_refusal(b"\xff\x00<html>"),
+            "the proxy refused the request"
+        );
+        assert_eq!(proxy_refusal(b""), "the proxy refused the request");
+    }
 
     /// A response as a provider would send it, for the clients' tests.
     pub(crate) fn resp(status: u16, body: &str) -> HttpResponse {

@@ -16,9 +16,12 @@ pub enum FetchError {
 impl FetchError {
     pub fn outcome(&self) -> Outcome {
         match self {
-            FetchError::Provider(ProviderError::RateLimited { retry_after, .. }) => {
-                Outcome::RateLimited(*retry_after)
-            }
+            FetchError::Provider(ProviderError::RateLimited { retry_after, .. })
+            | FetchError::Net(NetError::Proxy {
+                status: 429,
+                retry_after,
+                ..
+            }) => Outcome::RateLimited(*retry_after),
             _ => Outcome::Failed,
         }
     }
@@ -45,6 +48,21 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
         ),
         FetchError::Net(NetError::Network(_)) => format!(
             "Could not reach the CORS proxy at {}. Is it running, and does it allow this page's origin?",
+            host_of(&account.proxy)
+        ),
+        // The proxy's own answer: nothing reached the provider, so nothing
+        // is said about the keys.
+        FetchError::Net(NetError::Proxy {
+            status: 429,
+            message,
+            ..
+        }) => format!(
+            "The CORS proxy at {} is limiting this browser: {message}.",
+            host_of(&account.proxy)
+        ),
+        FetchError::Net(NetError::Proxy { message, .. }) => format!(
+            "The CORS proxy at {} did not forward the request to {provider}: {message}. \
+             The keys were not checked; the proxy's settings need a change.",
             host_of(&account.proxy)
         ),
         FetchError::Provider(ProviderError::Auth(m)) => {
@@ -116,6 +134,33 @@ mod tests {
         );
         assert!(proxied.contains("proxy at 127.0.0.1:8787"), "{proxied}");
         assert!(describe(&FetchError::Net(NetError::Timeout), &account("")).contains("20 s"));
+    }
+
+    #[test]
+    fn a_proxy_refusal_is_not_a_credentials_refusal() {
+        let e = FetchError::Net(NetError::Proxy {
+            status: 403,
+            message: "upstream http://127.0.0.1:9 is not on this proxy's allowlist".into(),
+            retry_after: None,
+        });
+        let said = describe(&e, &account("http://127.0.0.1:8787/"));
+        assert!(
+            said.starts_with("The CORS proxy at 127.0.0.1:8787 did not forward"),
+            "{said}"
+        );
+        assert!(
+            said.contains("allowlist") && said.contains("keys were not checked"),
+            "{said}"
+        );
+        assert!(!said.contains("refused the credentials"), "{said}");
+        assert_eq!(e.outcome(), Outcome::Failed);
+        let limited = FetchError::Net(NetError::Proxy {
+            status: 429,
+            message: "too many requests from this client; retry in 2 s".into(),
+            retry_after: Some(2),
+        });
+        assert_eq!(limited.outcome(), Outcome::RateLimited(Some(2)));
+        assert!(describe(&limited, &account("http://p:1/")).contains("limiting this browser"));
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub struct AppState {
     /// What the polite live region says: operations starting, settling,
     /// failing.
     pub announcement: RwSignal<String>,
+    /// `Refresh` was pressed and its lists have not all answered yet.
+    pub refreshing: RwSignal<bool>,
     pub dialog: RwSignal<Option<Dialog>>,
     /// `snapdeck.json`'s default CORS proxy, offered in the account form.
     pub default_proxy: RwSignal<String>,
@@ -135,6 +137,7 @@ impl AppState {
             clock: RwSignal::new(now_ms()),
             seconds: Relay::new(),
             announcement: RwSignal::new(String::new()),
+            refreshing: RwSignal::new(false),
             dialog: RwSignal::new(None),
             default_proxy: RwSignal::new(String::new()),
             remember: RwSignal::new(Remember::Tab),
@@ -247,6 +250,7 @@ impl AppState {
     pub fn refresh_all(&self) {
         let now = now_ms();
         self.sched.update_value(|s| s.poke(|_| true, now));
+        self.refreshing.set(true);
         self.pump();
     }
 
@@ -335,6 +339,9 @@ impl AppState {
         for id in due {
             let state = *self;
             spawn_local(async move { state.run(id).await });
+        }
+        if self.refreshing.get_untracked() && self.sched.with_value(|s| s.is_quiet(now_ms())) {
+            self.refreshing.set(false);
         }
     }
 }

@@ -202,11 +202,34 @@ impl<K: Clone + Eq + Hash> Scheduler<K> {
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
+
+    /// Nothing in flight and nothing due: what `Refresh` asked for is done.
+    pub fn is_quiet(&self, now: f64) -> bool {
+        self.in_flight == 0 && !self.lists.values().any(|t| t.is_due(now))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quiet_once_every_poked_list_has_answered() {
+        let mut s = Scheduler::new(1);
+        s.register("a", 0.0);
+        s.register("b", 0.0);
+        assert!(!s.is_quiet(0.0), "new lists are due");
+        let first = s.take_due(0.0, true);
+        assert_eq!(first.len(), 1, "the bound holds one");
+        assert!(!s.is_quiet(0.0));
+        s.finish(&first[0], 10.0, Pace::Quiet, Outcome::Fresh);
+        assert!(!s.is_quiet(10.0), "the other is still due");
+        let second = s.take_due(10.0, true);
+        s.finish(&second[0], 20.0, Pace::Quiet, Outcome::Fresh);
+        assert!(s.is_quiet(20.0));
+        s.poke(|_| true, 30.0);
+        assert!(!s.is_quiet(30.0), "a refresh makes them due again");
+    }
 
     #[test]
     fn new_lists_are_due_at_once_and_never_twice_in_flight() {

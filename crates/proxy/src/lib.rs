@@ -234,6 +234,9 @@ impl Limiter {
     }
 }
 
+/// Marks an answer the proxy makes itself.
+pub const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-snapdeck-proxy");
+
 /// An answer the proxy makes itself.
 struct Refusal {
     status: StatusCode,
@@ -461,6 +464,10 @@ impl Proxy {
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 );
+                // Tells the panel that the proxy answered, not the provider:
+                // an upstream's own headers never carry it (allowlist).
+                resp.headers_mut()
+                    .insert(REFUSAL_HEADER, HeaderValue::from_static("refused"));
                 if let Some(secs) = refusal.retry_after {
                     resp.headers_mut()
                         .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -474,7 +481,7 @@ impl Proxy {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
             headers.insert(
                 header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static("Retry-After"),
+                HeaderValue::from_static("Retry-After, X-Snapdeck-Proxy"),
             );
         }
         if let Some(log) = &self.log {

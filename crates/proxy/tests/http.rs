@@ -96,6 +96,7 @@ async fn upstream() -> SocketAddr {
                         ("set-cookie2", "a=b"),
                         ("x-frame-options", "DENY"),
                         ("content-language", "tr"),
+                        ("x-snapdeck-proxy", "refused"),
                     ],
                     [("cache-control", "x".repeat(200 * 1024))],
                     "{}",
@@ -295,6 +296,14 @@ async fn refuses_upstreams_off_the_allowlist() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{url}");
         assert!(r.json()["error"].as_str().unwrap().contains("allowlist"));
         assert_eq!(r.headers[header::CONTENT_TYPE], "application/json");
+        // Marked as the proxy's own answer, readable by the panel.
+        assert_eq!(r.headers["x-snapdeck-proxy"], "refused");
+        assert!(
+            r.headers[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+                .to_str()
+                .unwrap()
+                .contains("X-Snapdeck-Proxy")
+        );
     }
     let r = h
         .call(
@@ -750,6 +759,8 @@ async fn response_headers_pass_by_an_allowlist() {
         "set-cookie2",
         "x-frame-options",
         "cache-control",
+        // An upstream cannot pass its answer off as the proxy's.
+        "x-snapdeck-proxy",
     ] {
         assert!(r.headers.get(gone).is_none(), "{gone} passed");
     }

@@ -1,0 +1,223 @@
+//! A menu button (the WAI-ARIA menu-button pattern): the button opens a
+//! list of actions; arrows move between them, Enter or Space runs one,
+//! Escape closes and gives the focus back to the button.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+/// One action of a menu.
+#[derive(Clone)]
+pub struct Item {
+    pub label: &'static str,
+    /// A destructive action: set apart, after a separator.
+    pub danger: bool,
+    /// Offered now? (Remove schedule only when there is one.)
+    pub shown: Signal<bool>,
+    pub run: Callback<()>,
+}
+
+static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+
+/// Where the focus goes when the menu opens.
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Closed,
+    First,
+    Last,
+}
+
+#[component]
+pub fn ActionMenu(
+    /// The button's text.
+    text: &'static str,
+    /// The button's accessible name.
+    #[prop(into)]
+    label: Signal<String>,
+    /// No action is offered (an operation under way).
+    #[prop(into)]
+    unavailable: Signal<bool>,
+    items: Vec<Item>,
+) -> impl IntoView {
+    let id = format!("menu-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    let open = RwSignal::new(Open::Closed);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let list = NodeRef::<leptos::html::Div>::new();
+    let items = StoredValue::new(items);
+
+    let entries = move || -> Vec<HtmlElement> {
+        let Some(list) = list.get_untracked() else {
+            return Vec::new();
+        };
+        let Ok(nodes) = list.query_selector_all("[role=menuitem]") else {
+            return Vec::new();
+        };
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i))
+            .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+            .collect()
+    };
+    let focus_at = move |index: usize| {
+        let all = entries();
+        if let Some(el) = all.get(index.min(all.len().saturating_sub(1))) {
+            let _ = el.focus();
+        }
+    };
+    // Once the list is drawn, the focus moves into it.
+    Effect::new(move |_| {
+        let where_to = open.get();
+        if list.get().is_none() {
+            return;
+        }
+        match where_to {
+            Open::First => focus_at(0),
+            Open::Last => focus_at(usize::MAX),
+            Open::Closed => {}
+        }
+    });
+    let close = move |refocus: bool| {
+        open.set(Open::Closed);
+        if refocus && let Some(b) = button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
+    let on_button_key = move |ev: leptos::ev::KeyboardEvent| {
+        if unavailable.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                open.set(Open::First);
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                open.set(Open::Last);
+            }
+            _ => {}
+        }
+    };
+    let on_list_key = move |ev: leptos::ev::KeyboardEvent| {
+        let all = entries();
+        let active = document().active_element();
+        let at = all.iter().position(|e| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
+        });
+        let n = all.len();
+        if n == 0 {
+            return;
+        }
+        let go = |i: usize| {
+            let _ = all[i].focus();
+        };
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                go(at.map_or(0, |i| (i + 1) % n));
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                go(at.map_or(n - 1, |i| (i + n - 1) % n));
+            }
+            "Home" => {
+                ev.prevent_default();
+                go(0);
+            }
+            "End" => {
+                ev.prevent_default();
+                go(n - 1);
+            }
+            "Escape" => {
+                ev.prevent_default();
+                ev.stop_propagation();
+                close(true);
+            }
+            "Tab" => close(false),
+            _ => {}
+        }
+    };
+    // A click or the focus elsewhere closes it.
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        let inside = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+            .is_some_and(|n| {
+                list.get_untracked().is_some_and(|l| l.contains(Some(&n)))
+                    || button
+                        .get_untracked()
+                        .is_some_and(|b| b.is_same_node(Some(&n)))
+            });
+        if !inside {
+            open.set(Open::Closed);
+        }
+    };
+    let list_id = id.clone();
+    view! {
+        <span class="menu" on:focusout=on_focus_out>
+            <button
+                type="button"
+                node_ref=button
+                class="menu-button"
+                aria-haspopup="menu"
+                aria-controls=id.clone()
+                aria-expanded=move || (open.get() != Open::Closed).to_string()
+                aria-label=label
+                aria-disabled=move || unavailable.get().to_string()
+                on:click=move |_| {
+                    if unavailable.get_untracked() {
+                        return;
+                    }
+                    if open.get_untracked() == Open::Closed {
+                        open.set(Open::First);
+                    } else {
+                        open.set(Open::Closed);
+                    }
+                }
+                on:keydown=on_button_key
+            >
+                {text}
+                <span aria-hidden="true" class="caret">"▾"</span>
+            </button>
+            <Show when=move || open.get() != Open::Closed>
+                <div
+                    node_ref=list
+                    id=list_id.clone()
+                    role="menu"
+                    class="menu-list"
+                    aria-label=label
+                    on:keydown=on_list_key
+                >
+                    {items
+                        .get_value()
+                        .into_iter()
+                        .map(|item| {
+                            let run = item.run;
+                            let shown = item.shown;
+                            view! {
+                                <Show when=move || shown.get()>
+                                    {item.danger.then(|| view! { <div role="separator" class="menu-separator"></div> })}
+                                    <button
+                                        type="button"
+                                        role="menuitem"
+                                        tabindex="-1"
+                                        class:danger=item.danger
+                                        on:click=move |_| {
+                                            close(true);
+                                            run.run(());
+                                        }
+                                    >
+                                        {item.label}
+                                    </button>
+                                </Show>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </Show>
+        </span>
+    }
+}
