@@ -99,7 +99,14 @@ pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
             .active_element()
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
     );
+    let shown = StoredValue::new_local(None::<web_sys::HtmlDialogElement>);
     on_cleanup(move || {
+        // A modal dialog makes the rest of the page inert until it closes.
+        shown.try_with_value(|d| {
+            if let Some(d) = d.as_ref().filter(|d| d.open()) {
+                d.close();
+            }
+        });
         opener.try_with_value(|o| {
             if let Some(el) = o.as_ref().filter(|el| el.is_connected()) {
                 let _ = el.focus();
@@ -111,10 +118,16 @@ pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
             && !dialog.open()
         {
             let _ = dialog.show_modal();
+            shown.set_value(Some(dialog.clone()));
         }
     });
     view! {
-        <dialog node_ref=node aria-labelledby="dialog-title" on:close=move |_| state.dialog.set(None)>
+        <dialog node_ref=node aria-labelledby="dialog-title" on:close=move |_| {
+            // Not when this view is gone (its own cleanup closed it).
+            if shown.try_with_value(|_| ()).is_some() {
+                state.dialog.set(None);
+            }
+        }>
             <h2 id="dialog-title">{title}</h2>
             {children()}
         </dialog>

@@ -546,14 +546,17 @@ impl Proxy {
                 "the upstream must be an http(s) URL without credentials",
             )
         })?;
+        // A preflight is answered whatever the upstream: it reaches no
+        // upstream, and lets the browser send the request whose refusal
+        // (below) the panel can then read and explain.
+        if method == Method::OPTIONS {
+            return Ok(self.preflight());
+        }
         if !self.config.upstreams.contains(&upstream) {
             return Err(Refusal::new(
                 StatusCode::FORBIDDEN,
                 format!("upstream {upstream} is not on this proxy's allowlist"),
             ));
-        }
-        if method == Method::OPTIONS {
-            return Ok(self.preflight());
         }
         let too_big = || {
             Refusal::new(

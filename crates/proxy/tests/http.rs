@@ -356,6 +356,31 @@ async fn refuses_other_origins_and_requests_without_one() {
 }
 
 #[tokio::test]
+async fn a_preflight_to_an_unlisted_upstream_lets_the_refusal_be_read() {
+    let h = start(|_| {}).await;
+    let url = format!("http://{}/http://127.0.0.1:9/api/v1/account/me/", h.proxy);
+    let r = h
+        .call(
+            "OPTIONS",
+            &url,
+            &[
+                ("origin", ORIGIN),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-headers", "authorization"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], ORIGIN);
+    // The request itself is refused, readably, and goes nowhere.
+    let r = h.call("GET", &url, &[("origin", ORIGIN)], Vec::new()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.headers["x-snapdeck-proxy"], "refused");
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], ORIGIN);
+}
+
+#[tokio::test]
 async fn answers_preflights_itself() {
     let h = start(|_| {}).await;
     let r = h
