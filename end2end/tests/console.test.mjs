@@ -167,6 +167,21 @@ test('focus returns to the opener after every dialog, submitted or cancelled', a
   await until(() => isFocused(nightly.getByRole('button', { name: /^More actions/ })), 3_000, 'menu button focused');
 });
 
+test('Refresh shows that it runs until every list has answered', async () => {
+  await ready();
+  // Every list answers a second late.
+  await page.route(/\/(server\/list|snapshots)/, async (route) => {
+    await new Promise((r) => setTimeout(r, 1_000));
+    await route.continue();
+  });
+  const state = page.locator('#refresh-state');
+  assert.equal(await state.innerText(), '');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await until(async () => (await state.innerText()) === 'Refreshing…', 2_000, 'Refreshing… shown');
+  await until(async () => (await state.innerText()) === '', 15_000, 'Refreshing… gone');
+  await page.unroute(/\/(server\/list|snapshots)/);
+});
+
 test('the skip link leads to the accounts', async () => {
   await ready();
   await page.keyboard.press('Tab');

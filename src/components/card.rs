@@ -176,7 +176,8 @@ pub fn SnapshotCard(
             data-depth=move || depth.get().to_string()
             // Through the CSSOM, not a style attribute: allowed by the CSP.
             style:margin-inline-start=move || {
-                let tenths = depth.get() * 15;
+                // A step per level, up to four: the tree line says the rest.
+                let tenths = depth.get().min(4) * 6;
                 format!("{}.{}rem", tenths / 10, tenths % 10)
             }
         >
