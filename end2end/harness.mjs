@@ -60,6 +60,7 @@ function start(cmd, args, what) {
  *  - accounts: (urls) => the accounts of snapdeck.json (default: both demo accounts through the proxy)
  *  - config: (urls) => the whole snapdeck.json, instead
  *  - configText: the file's text as it is (to serve an invalid one)
+ *  - serveArgs: more arguments for scripts/serve.py (e.g. --no-compress)
  */
 export async function launch(opts = {}) {
   const [simPort, proxyPort, panelPort] = [await freePort(), await freePort(), await freePort()];
@@ -93,7 +94,7 @@ export async function launch(opts = {}) {
     procs.push(proxy);
     // DIST serves another build of the panel (to compare two builds).
     const panel = start('python3', [join(root, 'scripts', 'serve.py'), '--dir', process.env.DIST ?? join(root, 'dist'),
-      '--port', String(panelPort), '--config', configFile], 'static server');
+      '--port', String(panelPort), '--config', configFile, ...(opts.serveArgs ?? [])], 'static server');
     procs.push(panel);
     await waitFor(`${urls.sim}/`, 'simulator', sim);
     await waitFor(urls.proxy, 'proxy', proxy);

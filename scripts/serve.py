@@ -3,8 +3,13 @@
 
 --config FILE serves FILE as /snapdeck.json, so each run can point the panel
 at its own simulator and proxy without touching dist/.
+
+Like any production host, it sends the files compressed when the browser
+accepts it: the `.br` file scripts/build writes beside each one (brotli),
+else gzip made on the fly; --no-compress turns that off (to compare).
 """
 import argparse
+import gzip
 import http.server
 import os
 import sys
@@ -26,6 +31,41 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".css": "text/css",
     }
     config = None
+    compress = True
+    gzipped = {}
+
+    def send_compressed(self):
+        """The file in the best encoding the browser accepts; False when
+        there is nothing to compress (or it must not be)."""
+        path = self.translate_path(self.path.split("?")[0])
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")
+        if not self.compress or not os.path.isfile(path):
+            return False
+        if not path.endswith((".wasm", ".js", ".css", ".html")):
+            return False
+        accepted = self.headers.get("Accept-Encoding", "")
+        if "br" in accepted and os.path.isfile(path + ".br"):
+            encoding = "br"
+            with open(path + ".br", "rb") as f:
+                body = f.read()
+        elif "gzip" in accepted:
+            encoding = "gzip"
+            key = (path, os.path.getmtime(path))
+            if key not in self.gzipped:
+                with open(path, "rb") as f:
+                    self.gzipped[key] = gzip.compress(f.read(), 9)
+            body = self.gzipped[key]
+        else:
+            return False
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        self.wfile.write(body)
+        return True
 
     def do_GET(self):
         if self.config and self.path.split("?")[0] == "/snapdeck.json":
@@ -36,6 +76,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            return
+        if self.send_compressed():
             return
         super().do_GET()
 
@@ -58,7 +100,9 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--config", help="file to serve as /snapdeck.json")
+    parser.add_argument("--no-compress", action="store_true", help="send every file as it is")
     args = parser.parse_args()
+    Handler.compress = not args.no_compress
     if not os.path.isfile(os.path.join(args.dir, "index.html")):
         sys.exit(f"serve.py: no built panel in {args.dir}/ (run trunk build --release)")
     Handler.config = os.path.abspath(args.config) if args.config else None
