@@ -1,7 +1,7 @@
 //! Requests to providers: one helper sends, parses and types the error; the
 //! list fetches, the connection test and `snapdeck.json` are built on it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use leptos::prelude::*;
 
@@ -191,7 +191,7 @@ impl AppState {
                 (e.outcome(), pace(&targets))
             }
             Ok(list) => {
-                let mut grouped: HashMap<String, Vec<Snapshot>> = HashMap::new();
+                let mut grouped: HashMap<String, Vec<Snapshot>> = HashMap::default();
                 for (server, snap) in list {
                     grouped.entry(server).or_default().push(snap);
                 }

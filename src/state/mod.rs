@@ -20,7 +20,7 @@ pub mod refresh;
 mod relay;
 pub mod store;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,6 +38,16 @@ use refresh::Scheduler;
 pub use relay::Relay;
 use store::Retired;
 pub use store::{AccountStore, ServerStore, SnapshotStore, set_if_changed};
+
+/// Sorts positions by `cmp`, which must be a total order. Every sort of the
+/// panel goes through this one instantiation: each distinct call of the
+/// standard library's sorts adds its own copy of the algorithm to the wasm.
+pub(crate) fn sort_positions(
+    positions: &mut [usize],
+    cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering,
+) {
+    positions.sort_unstable_by(|a, b| cmp(*a, *b));
+}
 
 /// At most this many list requests at once, over all accounts.
 const MAX_IN_FLIGHT: usize = 6;
@@ -148,7 +158,7 @@ impl AppState {
             vault: StoredValue::new_local(None),
             visible: RwSignal::new(true),
             sched: StoredValue::new(Scheduler::new(MAX_IN_FLIGHT)),
-            aborts: StoredValue::new_local(HashMap::new()),
+            aborts: StoredValue::new_local(HashMap::default()),
             retired: StoredValue::new(Vec::new()),
             next_id: StoredValue::new(1),
             ticks: StoredValue::new(0),

@@ -426,9 +426,9 @@ impl Durations {
             .filter(|s| !s.is_empty());
         match seen {
             Some(secs) => {
-                let mut sorted = secs.to_vec();
-                sorted.sort_unstable();
-                let median = sorted[sorted.len() / 2];
+                let mut order: Vec<usize> = (0..secs.len()).collect();
+                super::sort_positions(&mut order, &|a, b| secs[a].cmp(&secs[b]).then(a.cmp(&b)));
+                let median = secs[order[order.len() / 2]];
                 Some(format!("usually about {} here", rounded(u64::from(median))))
             }
             None => kind

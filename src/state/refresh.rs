@@ -1,7 +1,7 @@
 //! When each list is fetched again, and which lists go out now. Pure: times
 //! are milliseconds passed in.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 
 /// A list with something in flight starts here…
@@ -136,7 +136,7 @@ pub struct Scheduler<K> {
 impl<K: Clone + Eq + Hash> Scheduler<K> {
     pub fn new(max_in_flight: usize) -> Scheduler<K> {
         Scheduler {
-            lists: HashMap::new(),
+            lists: HashMap::default(),
             in_flight: 0,
             max_in_flight,
         }
@@ -174,14 +174,18 @@ impl<K: Clone + Eq + Hash> Scheduler<K> {
             return Vec::new();
         }
         let room = self.max_in_flight.saturating_sub(self.in_flight);
-        let mut due: Vec<(f64, K)> = self
+        let candidates: Vec<(f64, K)> = self
             .lists
             .iter()
             .filter(|(_, t)| t.is_due(now))
             .map(|(k, t)| (t.next_due, k.clone()))
             .collect();
-        due.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        due.truncate(room);
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        super::sort_positions(&mut order, &|a, b| {
+            candidates[a].0.total_cmp(&candidates[b].0).then(a.cmp(&b))
+        });
+        order.truncate(room);
+        let due: Vec<(f64, K)> = order.into_iter().map(|i| candidates[i].clone()).collect();
         for (_, k) in &due {
             if let Some(t) = self.lists.get_mut(k) {
                 t.begin();

@@ -9,7 +9,7 @@
 //! value through a trigger of its own, registered here and dropped with the
 //! view; the owner of the value calls `notify` when it changes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use leptos::prelude::*;
 

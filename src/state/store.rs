@@ -1,7 +1,7 @@
 //! Reactive stores: one signal per server and per snapshot, so a poll that
 //! changes one status touches one card.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use leptos::prelude::*;
 
@@ -306,14 +306,19 @@ impl Retired {
 /// The order cards are shown in, with tree depth: ilkbyte as its snapshot
 /// tree (parents first, oldest first), VPS.org newest first.
 pub fn display_order(provider: ProviderKind, snaps: &[Snapshot]) -> Vec<(usize, u32)> {
-    let by_date = |a: &usize, b: &usize| {
-        let (a, b) = (&snaps[*a], &snaps[*b]);
-        a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name))
+    // Oldest first; the position breaks ties (two snapshots of one name
+    // and date keep their order from poll to poll).
+    let by_date = |a: usize, b: usize| {
+        let (x, y) = (&snaps[a], &snaps[b]);
+        x.created
+            .cmp(&y.created)
+            .then_with(|| x.name.cmp(&y.name))
+            .then(a.cmp(&b))
     };
     match provider {
         ProviderKind::Vpsorg => {
             let mut idx: Vec<usize> = (0..snaps.len()).collect();
-            idx.sort_by(|a, b| by_date(b, a));
+            super::sort_positions(&mut idx, &|a, b| by_date(b, a));
             idx.into_iter().map(|i| (i, 0)).collect()
         }
         ProviderKind::Ilkbyte => {
@@ -322,7 +327,7 @@ pub fn display_order(provider: ProviderKind, snaps: &[Snapshot]) -> Vec<(usize, 
                 .enumerate()
                 .map(|(i, s)| (s.name.as_str(), i))
                 .collect();
-            let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+            let mut children: HashMap<usize, Vec<usize>> = HashMap::default();
             let mut roots = Vec::new();
             for (i, s) in snaps.iter().enumerate() {
                 match s.parent.as_deref().and_then(|p| index.get(p)) {
@@ -330,9 +335,9 @@ pub fn display_order(provider: ProviderKind, snaps: &[Snapshot]) -> Vec<(usize, 
                     _ => roots.push(i),
                 }
             }
-            roots.sort_by(by_date);
+            super::sort_positions(&mut roots, &by_date);
             for list in children.values_mut() {
-                list.sort_by(by_date);
+                super::sort_positions(list, &by_date);
             }
             let mut out = Vec::with_capacity(snaps.len());
             let mut seen = vec![false; snaps.len()];
