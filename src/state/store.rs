@@ -219,12 +219,14 @@ impl ServerStore {
         }
         let by_key: HashMap<&str, &SnapshotStore> =
             existing.iter().map(|s| (s.key.as_str(), s)).collect();
-        let mut next: Vec<SnapshotStore> = existing
+        let waiting: Vec<SnapshotStore> = existing
             .iter()
             .filter(|s| s.kept_by_create() && !listed.contains_key(s.key.as_str()))
             .cloned()
             .collect();
-        for (index, depth) in display_order(provider, &fresh) {
+        let order = display_order(provider, &fresh);
+        let mut next: Vec<SnapshotStore> = Vec::with_capacity(order.len() + waiting.len());
+        for &(index, depth) in &order {
             let snap = fresh[index].clone();
             match by_key.get(snap.key.as_str()) {
                 Some(store) => {
@@ -234,6 +236,12 @@ impl ServerStore {
                 }
                 None => next.push(SnapshotStore::new(snap, depth, None)),
             }
+        }
+        // New snapshots not listed yet, where the list will show them.
+        let (at, depth) = new_snapshot_slot(provider, &fresh, &order);
+        for (i, store) in waiting.into_iter().enumerate() {
+            set_if_changed(store.depth, depth);
+            next.insert(at + i, store);
         }
         // Settled operations leave their cards.
         for s in &existing {
@@ -301,6 +309,30 @@ impl Retired {
             Retired::Account(a) => a.dispose(),
         }
     }
+}
+
+/// Where a new snapshot will show in `order` (from `display_order`) once
+/// listed, and its depth: at VPS.org first (newest first); at ilkbyte as
+/// the newest child of the snapshot the server runs from (after that
+/// snapshot's descendants), or the newest root when none is current. Its
+/// card waits there, so nothing jumps when the provider lists it.
+pub fn new_snapshot_slot(
+    provider: ProviderKind,
+    snaps: &[Snapshot],
+    order: &[(usize, u32)],
+) -> (usize, u32) {
+    if provider == ProviderKind::Vpsorg {
+        return (0, 0);
+    }
+    let Some(at) = order.iter().position(|&(i, _)| snaps[i].current) else {
+        return (order.len(), 0);
+    };
+    let depth = order[at].1;
+    let end = order[at + 1..]
+        .iter()
+        .position(|&(_, d)| d <= depth)
+        .map_or(order.len(), |p| at + 1 + p);
+    (end, depth + 1)
 }
 
 /// The order cards are shown in, with tree depth: ilkbyte as its snapshot
@@ -490,6 +522,45 @@ mod tests {
     }
 
     #[test]
+    fn a_new_snapshot_waits_where_it_will_be_listed() {
+        let mut snaps = vec![
+            snap("experiment", Some("base"), 30),
+            snap("preupgrade", Some("base"), 20),
+            snap("base", None, 10),
+            snap("child", Some("preupgrade"), 40),
+        ];
+        let order = display_order(ProviderKind::Ilkbyte, &snaps);
+        // No current snapshot: the newest root, at the end.
+        assert_eq!(
+            new_snapshot_slot(ProviderKind::Ilkbyte, &snaps, &order),
+            (4, 0)
+        );
+        // Under preupgrade, after its child.
+        snaps[1].current = true;
+        assert_eq!(
+            new_snapshot_slot(ProviderKind::Ilkbyte, &snaps, &order),
+            (3, 2)
+        );
+        snaps[1].current = false;
+        snaps[0].current = true;
+        assert_eq!(
+            new_snapshot_slot(ProviderKind::Ilkbyte, &snaps, &order),
+            (4, 2)
+        );
+        snaps[0].current = false;
+        snaps[2].current = true;
+        assert_eq!(
+            new_snapshot_slot(ProviderKind::Ilkbyte, &snaps, &order),
+            (4, 1)
+        );
+        assert_eq!(
+            new_snapshot_slot(ProviderKind::Vpsorg, &snaps, &order),
+            (0, 0)
+        );
+        assert_eq!(new_snapshot_slot(ProviderKind::Ilkbyte, &[], &[]), (0, 0));
+    }
+
+    #[test]
     fn cycles_do_not_hang_or_drop_cards() {
         let snaps = vec![
             snap("a", Some("b"), 1),
@@ -591,32 +662,41 @@ mod tests {
         };
         server.snapshots.set(vec![op_card("fresh", op, 5.0)]);
         assert_eq!(server.pace(), Pace::Operation);
+        let base = Snapshot {
+            current: true,
+            ..snap("base", None, 1)
+        };
         // Minutes of lists that do not show it yet.
         for t in 1..200 {
             let (settled, gone) = server.patch(
                 ProviderKind::Ilkbyte,
-                vec![snap("base", None, 1)],
+                vec![base.clone(), snap("other", None, 0)],
                 f64::from(t) * 3000.0,
             );
             assert!(settled.is_empty() && gone.is_empty(), "at poll {t}");
             assert_eq!(
                 keys(&server),
-                ["fresh", "base"],
-                "placeholder kept at poll {t}"
+                ["other", "base", "fresh"],
+                "placeholder kept at poll {t}, under the current snapshot"
             );
         }
-        let fresh = server.snapshots.get_untracked()[0].clone();
+        let fresh = server.snapshots.get_untracked()[2].clone();
+        assert_eq!(fresh.depth.get_untracked(), 1);
         assert!(fresh.is_held(), "no other action while unconfirmed");
-        assert_eq!(server.snapshot_count(), 1, "a placeholder does not count");
+        assert_eq!(server.snapshot_count(), 2, "a placeholder does not count");
         // Listed: the same card settles, at its place in the tree.
         let (settled, _) = server.patch(
             ProviderKind::Ilkbyte,
-            vec![snap("base", None, 1), snap("fresh", Some("base"), 9)],
+            vec![
+                base.clone(),
+                snap("other", None, 0),
+                snap("fresh", Some("base"), 9),
+            ],
             700_000.0,
         );
         assert_eq!(settled.len(), 1);
         assert_eq!(settled[0].kind, OpKind::Create);
-        assert_eq!(keys(&server), ["base", "fresh"]);
+        assert_eq!(keys(&server), ["other", "base", "fresh"], "nothing moved");
         assert!(fresh.pending.get_untracked().is_none());
         assert_eq!(fresh.depth.get_untracked(), 1);
         assert!(!fresh.is_held());
