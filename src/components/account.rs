@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::When;
+
 use super::card::SnapshotCard;
 use super::rows;
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
@@ -15,9 +17,9 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
             <header class="account-head">
                 <h2>{label}</h2>
                 <span class="provider">{provider.display_name()}</span>
-                <Show when=move || account.stale.get()>
+                <When is=Signal::derive(move || account.stale.get())>
                     <span class="stale">"Showing the last good data"</span>
-                </Show>
+                </When>
                 <span class="account-actions">
                     <button
                         type="button"
@@ -51,12 +53,12 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || !account.loaded.get() && account.error.with(Option::is_none)>
+            <When is=Signal::derive(move || !account.loaded.get() && account.error.with(Option::is_none))>
                 <p class="loading">"Loading servers…"</p>
-            </Show>
-            <Show when=move || account.loaded.get() && account.servers.with(Vec::is_empty)>
+            </When>
+            <When is=Signal::derive(move || account.loaded.get() && account.servers.with(Vec::is_empty))>
                 <p class="empty">"No servers in this account."</p>
-            </Show>
+            </When>
             {rows(
                 move || account.servers.get(),
                 |server| server.key.clone(),
@@ -124,7 +126,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                     "New snapshot"
                 </button>
             </header>
-            <Show when=at_limit>
+            <When is=Signal::derive(at_limit)>
                 <p class="limit-note">
                     {format!(
                         "{} keeps at most {} snapshots per server: delete one to make room for a new one.",
@@ -132,7 +134,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                         limit.unwrap_or_default(),
                     )}
                 </p>
-            </Show>
+            </When>
             {move || {
                 error
                     .get()
@@ -150,15 +152,15 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || stale.get()>
+            <When is=Signal::derive(move || stale.get())>
                 <p class="stale">"Showing the last good data: the latest refresh failed."</p>
-            </Show>
-            <Show when=move || !loaded.get() && error.with(Option::is_none)>
+            </When>
+            <When is=Signal::derive(move || !loaded.get() && error.with(Option::is_none))>
                 <p class="loading">"Loading snapshots…"</p>
-            </Show>
-            <Show when=move || loaded.get() && snapshots.with(Vec::is_empty)>
+            </When>
+            <When is=Signal::derive(move || loaded.get() && snapshots.with(Vec::is_empty))>
                 <p class="empty">"No snapshots yet."</p>
-            </Show>
+            </When>
             <div class="cards" class:tree=provider.capabilities().tree>
                 {rows(
                     move || snapshots.get(),

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::When;
+
 use super::menu::{ActionMenu, Item};
 use crate::model::{GoBack, Operation, SnapshotStatus};
 use crate::state::ops::Phase;
@@ -269,9 +271,9 @@ pub fn SnapshotCard(
                         })
                 }}
             </dl>
-            <Show when=move || snap.with(|s| s.current)>
+            <When is=Signal::derive(move || snap.with(|s| s.current))>
                 <p class="current-mark">"Current: the server runs from this snapshot"</p>
-            </Show>
+            </When>
             {move || detail().map(|d| view! { <p class="hint op-detail">{d}</p> })}
             {move || {
                 error

@@ -5,6 +5,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use leptos::prelude::*;
+
+use super::When;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
@@ -182,7 +184,7 @@ pub fn ActionMenu(
                 {text}
                 <span aria-hidden="true" class="caret">"▾"</span>
             </button>
-            <Show when=move || open.get() != Open::Closed>
+            <When is=Signal::derive(move || open.get() != Open::Closed)>
                 <div
                     node_ref=list
                     id=list_id.clone()
@@ -198,7 +200,7 @@ pub fn ActionMenu(
                             let run = item.run;
                             let shown = item.shown;
                             view! {
-                                <Show when=move || shown.get()>
+                                <When is=Signal::derive(move || shown.get())>
                                     {item.danger.then(|| view! { <div role="separator" class="menu-separator"></div> })}
                                     <button
                                         type="button"
@@ -212,12 +214,12 @@ pub fn ActionMenu(
                                     >
                                         {item.label}
                                     </button>
-                                </Show>
+                                </When>
                             }
                         })
                         .collect_view()}
                 </div>
-            </Show>
+            </When>
         </span>
     }
 }

@@ -45,11 +45,11 @@ pub fn App() -> impl IntoView {
             <h1>"Snapdeck"</h1>
             <p class="tagline">"Snapshots of every server, live"</p>
             <nav class="banner-actions">
-                <Show when=move || state.locked.with(Option::is_some)>
+                <When is=Signal::derive(move || state.locked.with(Option::is_some))>
                     <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Unlock))>
                         "Unlock"
                     </button>
-                </Show>
+                </When>
                 <button
                     type="button"
                     class="primary"
@@ -75,7 +75,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main id="accounts" tabindex="-1">
             {move || state.notice.get().map(|n| view! { <p role="alert" class="notice">{n}</p> })}
-            <Show when=move || !loading.get() && state.accounts.with(Vec::is_empty)>
+            <When is=Signal::derive(move || !loading.get() && state.accounts.with(Vec::is_empty))>
                 <section class="welcome">
                     <h2>"No accounts yet"</h2>
                     <p>
@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
                         "Add an account with its API keys to begin."
                     </p>
                 </section>
-            </Show>
+            </When>
             {rows(
                 move || state.accounts.get(),
                 |account| account.id,
@@ -96,6 +96,13 @@ pub fn App() -> impl IntoView {
             {move || state.announcement.get()}
         </p>
     }
+}
+
+/// `<Show>` without a fallback, instantiated once for the whole page: each
+/// `<Show>` of its own adds a copy of its machinery to the wasm.
+#[component]
+pub fn When(is: Signal<bool>, children: ChildrenFn) -> impl IntoView {
+    move || is.get().then(|| children())
 }
 
 /// A keyed list, like Leptos's `For`, whose rows leave nothing behind.

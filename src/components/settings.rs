@@ -3,6 +3,8 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+
+use super::When;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
@@ -170,11 +172,11 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                     Check::Passed(who) => Some(view! { <p role="status" class="ok">{who}</p> }.into_any()),
                     Check::Failed(why) => Some(view! { <p role="alert" class="error">{why}</p> }.into_any()),
                 }}
-                <Show when=move || unconfirmed.get()>
+                <When is=Signal::derive(move || unconfirmed.get())>
                     <p role="alert" class="warning">
                         "The connection test failed with these values. Save the account anyway?"
                     </p>
-                </Show>
+                </When>
                 <div class="buttons">
                     <button type="button" on:click=run_check disabled=move || check.get() == Check::Running>
                         "Test connection"
@@ -418,7 +420,7 @@ pub fn SettingsDialog() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <Show when=move || state.locked.with(Option::is_some)>
+                <When is=Signal::derive(move || state.locked.with(Option::is_some))>
                     <p class="warning">
                         "The keys saved on this device are still locked. Unlock them first (Unlock, in the banner) to keep them; a new choice made now replaces them with the accounts shown."
                     </p>
@@ -426,19 +428,19 @@ pub fn SettingsDialog() -> impl IntoView {
                         <input type="checkbox" bind:checked=replace_locked />
                         "Replace the locked keys"
                     </label>
-                </Show>
-                <Show when=move || mode.get() == Remember::Encrypted>
+                </When>
+                <When is=Signal::derive(move || mode.get() == Remember::Encrypted)>
                     <label for="settings-passphrase">"Passphrase"</label>
                     <input id="settings-passphrase" type="password" autocomplete="new-password" bind:value=passphrase />
                     <label for="settings-repeat">"Repeat passphrase"</label>
                     <input id="settings-repeat" type="password" autocomplete="new-password" bind:value=repeat />
                     <p class="hint">"Asked when Snapdeck opens. Lost passphrases cannot be recovered."</p>
-                </Show>
-                <Show when=move || mode.get() == Remember::Plain>
+                </When>
+                <When is=Signal::derive(move || mode.get() == Remember::Plain)>
                     <p class="warning">
                         "Your API keys will be stored in plain text in this browser: anyone who can use this browser profile, and any script that runs on this site, can read them."
                     </p>
-                </Show>
+                </When>
                 {move || {
                     message
                         .get()
