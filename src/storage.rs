@@ -17,15 +17,18 @@ fn read(key: &str) -> Option<String> {
     local()?.get_item(key).ok().flatten()
 }
 
+// Every document is read from bytes (`from_slice`): reading some from
+// `&str` would put a second copy of serde_json's reader in the wasm.
+
 /// Stored account settings; none when absent or unreadable.
 pub fn load_settings() -> Vec<Settings> {
     read(SETTINGS)
-        .and_then(|s| serde_json::from_str(&s).ok())
+        .and_then(|s| serde_json::from_slice(s.as_bytes()).ok())
         .unwrap_or_default()
 }
 
 pub fn load_secrets() -> Option<StoredSecrets> {
-    read(SECRETS).and_then(|s| serde_json::from_str(&s).ok())
+    read(SECRETS).and_then(|s| serde_json::from_slice(s.as_bytes()).ok())
 }
 
 /// Writes both documents; `false` when storage refused (full, disabled).
