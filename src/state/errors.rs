@@ -14,6 +14,22 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// The request may have reached the provider though no answer came:
+    /// an operation may be under way after all.
+    pub fn may_have_reached_provider(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Net(
+                NetError::Network(_)
+                    | NetError::Timeout
+                    | NetError::Proxy {
+                        status: 502 | 504,
+                        ..
+                    }
+            )
+        )
+    }
+
     pub fn outcome(&self) -> Outcome {
         match self {
             FetchError::Provider(ProviderError::RateLimited { retry_after, .. })
@@ -58,6 +74,15 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
             ..
         }) => format!(
             "The CORS proxy at {} is limiting this browser: {message}.",
+            host_of(&account.proxy)
+        ),
+        // Forwarded, but the provider's answer never came whole.
+        FetchError::Net(NetError::Proxy {
+            status: 502 | 504,
+            message,
+            ..
+        }) => format!(
+            "{provider} gave no usable answer through the CORS proxy at {}: {message}.",
             host_of(&account.proxy)
         ),
         FetchError::Net(NetError::Proxy { message, .. }) => format!(
@@ -160,6 +185,21 @@ mod tests {
             retry_after: Some(2),
         });
         assert_eq!(limited.outcome(), Outcome::RateLimited(Some(2)));
+        // A request the proxy forwarded whose answer did not come: not a
+        // settings problem, and perhaps done at the provider.
+        let late = FetchError::Net(NetError::Proxy {
+            status: 504,
+            message: "upstream did not answer within 30 s (headers and body)".into(),
+            retry_after: None,
+        });
+        let said = describe(&late, &account("http://p:1/"));
+        assert!(
+            said.starts_with("ilkbyte gave no usable answer through the CORS proxy at p:1"),
+            "{said}"
+        );
+        assert!(!said.contains("did not forward"), "{said}");
+        assert!(late.may_have_reached_provider());
+        assert!(!e.may_have_reached_provider());
         assert!(describe(&limited, &account("http://p:1/")).contains("limiting this browser"));
     }
 

@@ -11,7 +11,6 @@ use super::store::Retired;
 use super::{AccountStore, AppState, FetchError, ListKind, ServerStore, SnapshotStore, describe};
 use super::{now_ms, set_if_changed};
 use crate::model::{Operation, ProviderKind, Snapshot, SnapshotStatus};
-use crate::net::NetError;
 use crate::providers;
 
 /// How a request sent from a dialog went. The dialog stays open until the
@@ -224,7 +223,7 @@ impl AppState {
         let acct = account.account.get_untracked();
         let provider = acct.provider;
         let mut message = describe(err, &acct);
-        if let FetchError::Net(NetError::Network(_) | NetError::Timeout) = err {
+        if err.may_have_reached_provider() {
             message.push_str(" The operation may not have reached the provider: refresh to see.");
         }
         let name = card
