@@ -429,9 +429,9 @@ pub fn ScheduleDialog(
                         }
                     })}
                 <div class="row">
-                    <ScheduleField problems field=field::DAYS label="Every (days)" hint="1 to 365" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
-                    <ScheduleField problems field=field::HOUR label="Hour" hint="0 to 23" max=23 min=0 value=hour />
-                    <ScheduleField problems field=field::MINUTE label="Minute" hint="0 to 59" max=59 min=0 value=minute />
+                    <ScheduleField problems field=field::DAYS label="Every (days)" hint="1 to 365" hint_id="schedule-days-hint" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
+                    <ScheduleField problems field=field::HOUR label="Hour" hint="0 to 23" hint_id="schedule-hour-hint" max=23 min=0 value=hour />
+                    <ScheduleField problems field=field::MINUTE label="Minute" hint="0 to 59" hint_id="schedule-minute-hint" max=59 min=0 value=minute />
                 </div>
                 <p class="hint">
                     {move || {
@@ -464,22 +464,11 @@ fn ScheduleField(
     field: &'static str,
     label: &'static str,
     hint: &'static str,
+    hint_id: &'static str,
     min: u32,
     max: u32,
     value: RwSignal<String>,
 ) -> impl IntoView {
-    let hint_id = format!("{field}-hint");
-    let describe = {
-        let hint_id = hint_id.clone();
-        move || {
-            let mut ids = hint_id.clone();
-            if problems.with(|p| p.iter().any(|x| x.field == field)) {
-                ids.push(' ');
-                ids.push_str(&error_id(field));
-            }
-            ids
-        }
-    };
     view! {
         <div class="number-field">
             <label for=field>{label}</label>
@@ -491,7 +480,7 @@ fn ScheduleField(
                 max=max
                 step="1"
                 bind:value=value
-                aria-describedby=describe
+                aria-describedby=described_by(problems, field, Some(hint_id))
                 aria-invalid=invalid(problems, field)
                 on:input=clear(problems, field)
             />
