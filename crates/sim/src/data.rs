@@ -52,10 +52,17 @@ fn ilkbyte_demo() -> Vec<ilkbyte::Server> {
     // web01: a small tree. base -> preupgrade (current) -> ..., base -> experiment
     let mut web = ilkbyte::Server::new("web01", "running", now - Days::days(400));
     web.ipv4 = "203.0.113.5".into();
+    // experiment: a weekly schedule that stopped running nine days ago.
+    let mut experiment = ilkbyte_snap("experiment", 26, Some("base"), "shutoff");
+    let mut weekly = ilkbyte::Cron::new(7, 4, 0, now);
+    weekly.next_run = now - Days::days(9);
+    weekly.last_run = now - Days::days(16);
+    weekly.stalled = true;
+    experiment.cron = Some(weekly);
     web.snapshots = vec![
         ilkbyte_snap("base", 24 * 30, None, "running"),
         ilkbyte_snap("preupgrade", 24 * 3, Some("base"), "running"),
-        ilkbyte_snap("experiment", 26, Some("base"), "shutoff"),
+        experiment,
     ];
     web.current = Some("preupgrade".into());
 

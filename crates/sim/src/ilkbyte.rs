@@ -63,6 +63,9 @@ pub struct Cron {
     pub min: u32,
     pub next_run: DateTime<FixedOffset>,
     pub last_run: DateTime<FixedOffset>,
+    /// A schedule the provider's scheduler has stopped running (it
+    /// happens): its dates stay where they were.
+    pub stalled: bool,
 }
 
 impl Cron {
@@ -86,6 +89,7 @@ impl Cron {
             min,
             next_run,
             last_run: next_run,
+            stalled: false,
         }
     }
 
@@ -147,7 +151,7 @@ impl Server {
             self.apply(p, wall);
         }
         for snap in &mut self.snapshots {
-            if let Some(cron) = &mut snap.cron {
+            if let Some(cron) = snap.cron.as_mut().filter(|c| !c.stalled) {
                 while cron.next_run <= wall {
                     snap.date = cron.next_run;
                     cron.last_run = cron.next_run;
