@@ -71,11 +71,24 @@ export async function offersMore(cardLocator) {
   return (await cardLocator.getByRole('button', { name: /^More actions/ }).getAttribute('aria-disabled')) !== 'true';
 }
 
-/** Opens a card's confirmation, checks that it guards the action, confirms. */
-export async function confirmWithName(page, open, action, name) {
+/**
+ * Sets a restore or revert dialog's "Take a safety snapshot first" (on by
+ * default where there is room): tests of the plain operation turn it off.
+ */
+export async function setSafety(dialog, on) {
+  const box = dialog.getByRole('checkbox', { name: 'Take a safety snapshot first' });
+  if (await box.count() && !(await box.isDisabled())) await box.setChecked(on);
+}
+
+/**
+ * Opens a card's confirmation, checks that it guards the action, confirms.
+ * A restore or revert runs without a safety snapshot unless `safety`.
+ */
+export async function confirmWithName(page, open, action, name, { safety = false } = {}) {
   await (typeof open === 'function' ? open() : open.click());
   const dialog = page.getByRole('dialog', { name: action });
   await dialog.waitFor();
+  await setSafety(dialog, safety);
   const confirm = dialog.getByRole('button', { name: action });
   assert.equal(await confirm.isDisabled(), true, 'enabled before the name is typed');
   const field = dialog.getByLabel('Type the snapshot name to confirm');

@@ -2,7 +2,7 @@
 // would, with each card sampled every 100 ms in the page. The simulator
 // records when each operation shows in its lists (`done_ms`), so what a
 // card said at any moment can be held against the provider's truth.
-import { server, card, act } from './helpers.mjs';
+import { server, card, act, setSafety } from './helpers.mjs';
 
 // The main action and the menu of the others.
 const ACTIONS = ['Restore', 'Revert', 'More'];
@@ -43,6 +43,7 @@ export async function samples(page) {
 async function confirmAction(page, cardLocator, button, action, name) {
   await act(cardLocator, button);
   const dialog = page.getByRole('dialog', { name: action });
+  await setSafety(dialog, false);
   await dialog.getByLabel('Type the snapshot name to confirm').fill(name);
   await dialog.getByRole('button', { name: action }).click();
   await dialog.waitFor({ state: 'detached', timeout: 10_000 });

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from './harness.mjs';
-import { server, card, act } from './helpers.mjs';
+import { server, card, act, setSafety } from './helpers.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -31,6 +31,7 @@ try {
   const clean = card(page, server(page, 'Demo VPS.org', 'staging-01'), 'staging-clean');
   await clean.getByRole('button', { name: 'Restore' }).click();
   dialog = page.getByRole('dialog', { name: 'Restore snapshot' });
+  await setSafety(dialog, false);
   await dialog.getByLabel('Type the snapshot name to confirm').fill('staging-clean');
   await dialog.getByRole('button', { name: 'Restore snapshot' }).click();
   await dialog.waitFor({ state: 'detached' });

@@ -103,6 +103,7 @@ impl Draft {
             base_url,
             credentials,
             proxy,
+            protected: Vec::new(),
         })
     }
 }
@@ -142,6 +143,9 @@ pub struct Settings {
     pub base_url: String,
     #[serde(default)]
     pub proxy: String,
+    /// Snapshots marked protected (`server/snapshot` keys).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protected: Vec<String>,
 }
 
 impl Settings {
@@ -151,6 +155,7 @@ impl Settings {
             label: a.label.clone(),
             base_url: a.base_url.clone(),
             proxy: a.proxy.clone(),
+            protected: a.protected.clone(),
         }
     }
 
@@ -161,6 +166,7 @@ impl Settings {
             base_url: self.base_url,
             credentials,
             proxy: self.proxy,
+            protected: self.protected,
         }
     }
 }
@@ -514,6 +520,7 @@ mod tests {
             label: "Mine".into(),
             base_url: "https://admin.vps.org/api/v1".into(),
             proxy: String::new(),
+            protected: Vec::new(),
         }];
         let preset = |label: &str, creds| Account {
             provider: ProviderKind::Ilkbyte,
@@ -521,6 +528,7 @@ mod tests {
             base_url: "https://api.ilkbyte.com".into(),
             credentials: creds,
             proxy: "https://p/".into(),
+            protected: Vec::new(),
         };
         let mut secrets = Secrets::default();
         secrets.0.insert(
@@ -677,6 +685,7 @@ mod tests {
             label: label.into(),
             base_url: "https://api.ilkbyte.com".into(),
             proxy: proxy.into(),
+            protected: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
             base_url,
             credentials,
             proxy,
+            protected: Vec::new(),
         });
     }
     if let Some(why) =

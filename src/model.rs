@@ -104,6 +104,31 @@ pub struct Account {
     pub credentials: Credentials,
     /// CORS proxy prefix; empty means direct.
     pub proxy: String,
+    /// Snapshots marked protected in the panel, as `server/snapshot` keys:
+    /// delete, recreate, replace and clean-up refuse them.
+    pub protected: Vec<String>,
+}
+
+impl Account {
+    pub fn is_protected(&self, server: &str, snapshot: &str) -> bool {
+        self.protected.iter().any(|p| {
+            p.strip_prefix(server)
+                .and_then(|rest| rest.strip_prefix('/'))
+                == Some(snapshot)
+        })
+    }
+
+    /// Marks or unmarks a snapshot as protected.
+    pub fn set_protected(&mut self, server: &str, snapshot: &str, on: bool) {
+        self.protected.retain(|p| {
+            p.strip_prefix(server)
+                .and_then(|rest| rest.strip_prefix('/'))
+                != Some(snapshot)
+        });
+        if on {
+            self.protected.push(format!("{server}/{snapshot}"));
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Default)]

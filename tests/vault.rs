@@ -108,6 +108,7 @@ async fn saved_accounts_hold_no_plain_secret_and_unlock_only_with_the_passphrase
             secret: "SECRET-91bc".into(),
         },
         proxy: String::new(),
+        protected: Vec::new(),
     });
     state.add_account(Account {
         provider: ProviderKind::Vpsorg,
@@ -117,6 +118,7 @@ async fn saved_accounts_hold_no_plain_secret_and_unlock_only_with_the_passphrase
             token: "TOKEN-5d2e".into(),
         },
         proxy: String::new(),
+        protected: Vec::new(),
     });
     assert_eq!(storage_dump(), "", "nothing is stored by default");
 
@@ -207,6 +209,7 @@ async fn saved_encrypted() -> (&'static str, Owner) {
             token: "TOKEN-prod".into(),
         },
         proxy: "http://127.0.0.1:9/".into(),
+        protected: Vec::new(),
     });
     state
         .set_remember(Remember::Encrypted, Some("a long passphrase".into()), false)
@@ -241,6 +244,7 @@ async fn edits_made_while_locked_are_written_at_unlock() {
             secret: "S".into(),
         },
         proxy: String::new(),
+        protected: Vec::new(),
     });
     again.persist();
     assert_eq!(storage_dump(), before, "nothing overwrites the locked keys");

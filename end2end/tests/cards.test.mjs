@@ -35,7 +35,10 @@ test('cards of both providers, grouped by account and server', async () => {
   await web.getByRole('article').filter({ has: page.getByRole('heading', { name: 'pre-migration-snapshot' }) }).waitFor();
   assert.equal(await web.getByRole('article').count(), 5);
   assert.match(await web.innerText(), /5 \/ 5 snapshots/);
-  assert.equal(await web.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
+  // At the limit, New snapshot offers to replace the oldest; a snapshot before
+  // an update has no room.
+  assert.equal(await web.getByRole('button', { name: 'New snapshot' }).isDisabled(), false);
+  assert.equal(await web.getByRole('button', { name: 'Before an update' }).isDisabled(), true);
   const inProgress = vps.getByRole('region', { name: 'db-server-01' }).getByRole('article')
     .filter({ has: page.getByRole('heading', { name: 'before-update-snapshot' }) });
   assert.match(await inProgress.innerText(), /In progress/);
@@ -50,9 +53,9 @@ test('cards of both providers, grouped by account and server', async () => {
     return items.map((t) => t.trim());
   };
   assert.equal(await migration.getByRole('button', { name: 'Restore', exact: true }).count(), 1);
-  assert.deepEqual(await menuOf(migration), ['Delete']);
+  assert.deepEqual(await menuOf(migration), ['Protect', 'Delete']);
   assert.equal(await pre.getByRole('button', { name: 'Revert', exact: true }).count(), 1);
-  assert.deepEqual(await menuOf(pre), ['Recreate', 'Schedule', 'Delete']);
+  assert.deepEqual(await menuOf(pre), ['Recreate', 'Schedule', 'Protect', 'Delete']);
   assert.equal(await pre.getByRole('separator').count(), 0, 'the menu is closed');
   assert.deepEqual(env.pageErrors, []);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { launch } from '../harness.mjs';
-import { server, card, until, act, fieldSays, requestCount, requestsSince } from '../helpers.mjs';
+import { server, card, until, act, fieldSays, requestCount, requestsSince, setSafety } from '../helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -155,6 +155,7 @@ test('focus returns to the opener after every dialog, submitted or cancelled', a
   const revert = base.getByRole('button', { name: 'Revert', exact: true });
   await revert.click();
   dialog = page.getByRole('dialog', { name: 'Revert server' });
+  await setSafety(dialog, false);
   await dialog.getByLabel('Type the snapshot name to confirm').fill('base');
   await dialog.getByRole('button', { name: 'Revert server' }).click();
   await dialog.waitFor({ state: 'detached' });

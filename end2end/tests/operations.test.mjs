@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
 import {
   act, offersMore, fieldSays,
-  server, card, text, until, markPage, assertNotReloaded, requestCount, requestsSince, confirmWithName,
+  server, card, text, until, markPage, assertNotReloaded, requestCount, requestsSince, confirmWithName, setSafety,
 } from '../helpers.mjs';
 
 let env;
@@ -122,6 +122,7 @@ test('ilkbyte: a provider refusal shows in the dialog of the card it concerns, o
   const before = card(page, db01, 'beforemigration');
   await before.getByRole('button', { name: 'Revert' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revert server' });
+  await setSafety(dialog, false);
   await dialog.getByLabel('Type the snapshot name to confirm').fill('beforemigration');
   await dialog.getByRole('button', { name: 'Revert server' }).click();
   await text(dialog.getByRole('alert'), /Snapshot not found!/);

@@ -4,6 +4,8 @@ use super::When;
 
 use super::card::SnapshotCard;
 use super::rows;
+use super::safety::{PlanPanel, folded_names};
+use crate::state::plan::{PRE_UPDATE_PREFIX, Plan, snapdeck_name};
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
 
 /// One account: a region named by its label, with its servers.
@@ -12,9 +14,28 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
     let state = expect_context::<AppState>();
     let label = move || account.account.with(|a| a.label.clone());
     let provider = account.provider();
+    let collapsed = RwSignal::new(false);
+    let filtered_out = move || {
+        state.filter.with(|f| {
+            f.account.is_some_and(|a| a != account.id) || f.provider.is_some_and(|p| p != provider)
+        })
+    };
+    let servers_id = format!("servers-{}", account.id);
     view! {
-        <section class="account" aria-label=label>
+        <section class="account" aria-label=label hidden=filtered_out>
             <header class="account-head">
+                <button
+                    type="button"
+                    class="collapse"
+                    aria-expanded=move || (!collapsed.get()).to_string()
+                    aria-controls=servers_id.clone()
+                    aria-label=move || {
+                        format!("{} {}", if collapsed.get() { "Expand" } else { "Collapse" }, label())
+                    }
+                    on:click=move |_| collapsed.update(|c| *c = !*c)
+                >
+                    {move || if collapsed.get() { "▸" } else { "▾" }}
+                </button>
                 <h2>{label}</h2>
                 <span class="provider">{provider.display_name()}</span>
                 <When is=Signal::derive(move || account.stale.get())>
@@ -59,11 +80,13 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
             <When is=Signal::derive(move || account.loaded.get() && account.servers.with(Vec::is_empty))>
                 <p class="empty">"No servers in this account."</p>
             </When>
-            {rows(
-                move || account.servers.get(),
-                |server| server.key.clone(),
-                move |server| view! { <ServerSection account server /> },
-            )}
+            <div id=servers_id hidden=move || collapsed.get()>
+                {rows(
+                    move || account.servers.get(),
+                    |server| server.key.clone(),
+                    move |server| view! { <ServerSection account server /> },
+                )}
+            </div>
         </section>
     }
 }
@@ -96,8 +119,46 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
             server: this.get_value(),
         }))
     };
+    // What the overview knows of this server, and whether the filter
+    // shows it. The clock is followed through the page's relay.
+    let dates = state.dates.follow();
+    let facts = Memo::new(move |_| {
+        dates.track();
+        let now = state.now.get_untracked();
+        this.with_value(|s| state.server_facts(&account, s, now))
+    });
+    let names = Memo::new(move |_| facts.with(folded_names));
+    let shown = Memo::new(move |_| {
+        let now = state.now.get_untracked();
+        state
+            .filter
+            .with(|f| f.is_empty() || facts.with(|facts| names.with(|n| f.shows(facts, n, now))))
+    });
+    let coverage = move || {
+        let now = state.now.get_untracked();
+        facts.with(|f| f.coverage(now))
+    };
+    let planning =
+        move || this.with_value(|s| s.plan.with(|p| p.as_ref().is_some_and(Plan::is_active)));
+    let before_update = move |_| {
+        this.with_value(|s| {
+            let taken: Vec<String> = s.snapshots.with_untracked(|l| {
+                l.iter()
+                    .map(|c| c.snap.with_untracked(|s| s.name.clone()))
+                    .collect()
+            });
+            let now = (crate::state::now_ms() / 1000.0) as i64;
+            let name = snapdeck_name(PRE_UPDATE_PREFIX, now, super::local_offset_min(), &taken);
+            state.start_plan(&account, s, Plan::before_update(provider, &name), None);
+        })
+    };
+    let open_clean_up = move |_| {
+        state.dialog.set(Some(Dialog::CleanUp {
+            only: Some((account, this.get_value())),
+        }))
+    };
     view! {
-        <section class="server" aria-label=name>
+        <section class="server" aria-label=name hidden=move || !shown.get()>
             <header class="server-head">
                 <h3>{name}</h3>
                 <span class="server-status" data-status=move || info.with(|s| s.status.clone())>
@@ -122,19 +183,41 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                             </span>
                         }
                     })}
-                <button type="button" class="primary" on:click=open_new disabled=at_limit>
-                    "New snapshot"
-                </button>
+                <span class="server-actions">
+                    <button type="button" class="primary" on:click=open_new>
+                        "New snapshot"
+                    </button>
+                    <button
+                        type="button"
+                        on:click=before_update
+                        disabled=move || at_limit() || planning()
+                        title=move || at_limit().then_some("No free snapshot slot")
+                    >
+                        "Before an update"
+                    </button>
+                    <button type="button" on:click=open_clean_up>
+                        "Clean up…"
+                    </button>
+                </span>
             </header>
+            <p class="coverage">
+                {move || {
+                    coverage()
+                        .into_iter()
+                        .map(|(text, warn)| view! { <span class:warn=warn>{text}</span> })
+                        .collect_view()
+                }}
+            </p>
             <When is=Signal::derive(at_limit)>
                 <p class="limit-note">
                     {format!(
-                        "{} keeps at most {} snapshots per server: delete one to make room for a new one.",
+                        "{} keeps at most {} snapshots per server: New snapshot offers to replace the oldest unprotected one.",
                         provider.display_name(),
                         limit.unwrap_or_default(),
                     )}
                 </p>
             </When>
+            <PlanPanel server=this.get_value() />
             {move || {
                 error
                     .get()

@@ -5,6 +5,7 @@ use super::When;
 use super::menu::{ActionMenu, Item};
 use crate::model::{GoBack, Operation, SnapshotStatus};
 use crate::state::ops::Phase;
+use crate::state::plan::is_pre_update;
 use crate::state::{AccountStore, AppState, Dialog, ServerStore, SnapshotStore};
 use crate::time;
 
@@ -28,6 +29,9 @@ pub fn SnapshotCard(
     let seconds = state.seconds.follow();
     let dates = state.dates.follow();
     let server_changed = server.changed.follow();
+    let plan = server.plan;
+    let card_key = card.key.clone();
+    let server_key = server.key.clone();
     let stores = StoredValue::new((server, card));
 
     let name = move || snap.with(|s| s.name.clone());
@@ -87,22 +91,66 @@ pub fn SnapshotCard(
         }
     });
     // The schedule's wording, written to the page only when it changes.
-    let schedule = Memo::new(move |_| {
+    let schedule = Memo::new({
+        let dates = dates.clone();
+        move |_| {
+            dates.track();
+            let now = state.now.get_untracked();
+            snap.with(|s| {
+                s.schedule.as_ref().map(|sched| {
+                    (
+                        sched.describe(),
+                        sched.provider_text.clone(),
+                        sched.next_run_wording(now),
+                        sched.last_run_wording(now),
+                    )
+                })
+            })
+        }
+    });
+    // Under an operation, not confirmed yet, or waiting in a plan: no
+    // other action.
+    // The server's plan and the account's marks live longer than the card:
+    // followed through the server's relay, read untracked.
+    let held_by_plan = Memo::new({
+        let key = card_key.clone();
+        let server_changed = server_changed.clone();
+        move |_| {
+            server_changed.track();
+            plan.with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(&key)))
+        }
+    });
+    let busy =
+        move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over())) || held_by_plan.get();
+    let protected = Memo::new({
+        let (server_key, key) = (server_key.clone(), card_key.clone());
+        let server_changed = server_changed.clone();
+        move |_| {
+            server_changed.track();
+            account
+                .account
+                .with_untracked(|a| a.is_protected(&server_key, &key))
+        }
+    });
+    let late = Memo::new(move |_| {
         dates.track();
         let now = state.now.get_untracked();
         snap.with(|s| {
-            s.schedule.as_ref().map(|sched| {
-                (
-                    sched.describe(),
-                    sched.provider_text.clone(),
-                    sched.next_run_wording(now),
-                    sched.last_run_wording(now),
-                )
-            })
+            s.schedule
+                .as_ref()
+                .and_then(|sched| crate::state::cover::late_since(sched, now))
+                .map(|due| {
+                    format!(
+                        "Schedule late: a run was due {} and has not happened.",
+                        time::relative(now, due)
+                    )
+                })
         })
     });
-    // Under an operation, or not confirmed yet: no other action.
-    let busy = move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over()));
+    // A snapshot taken before an update, confirmed: its two outcomes.
+    let pre_update = move || {
+        !busy() && snap.with(|s| s.status == SnapshotStatus::Completed && is_pre_update(&s.name))
+    };
     let restoring = move || {
         server_changed.track();
         info.with_untracked(|s| s.is_transitional())
@@ -159,6 +207,22 @@ pub fn SnapshotCard(
             Callback::new(move |()| confirm(Operation::Unschedule { snapshot: key() })),
         ));
     }
+    let set_protected = move |on: bool| {
+        let key = key();
+        stores.with_value(|(server, _)| state.set_protected(&account, &server.key, &key, on));
+    };
+    menu_items.push(item(
+        "Protect",
+        false,
+        Signal::derive(move || !protected.get()),
+        Callback::new(move |()| set_protected(true)),
+    ));
+    menu_items.push(item(
+        "Unprotect",
+        false,
+        Signal::derive(move || protected.get()),
+        Callback::new(move |()| set_protected(false)),
+    ));
     menu_items.push(item(
         "Delete",
         true,
@@ -274,6 +338,13 @@ pub fn SnapshotCard(
             <When is=Signal::derive(move || snap.with(|s| s.current))>
                 <p class="current-mark">"Current: the server runs from this snapshot"</p>
             </When>
+            <When is=Signal::derive(move || protected.get())>
+                <p class="protected-mark">"Protected: delete, recreate, replace and clean-up leave it alone"</p>
+            </When>
+            {move || late.get().map(|l| view! { <p class="late-mark">{l}</p> })}
+            <When is=held_by_plan.into()>
+                <p class="hint op-detail">"Waits for the steps before it (see the server's plan)."</p>
+            </When>
             {move || detail().map(|d| view! { <p class="hint op-detail">{d}</p> })}
             {move || {
                 error
@@ -312,6 +383,19 @@ pub fn SnapshotCard(
                         }
                     })
             }}
+            <When is=Signal::derive(pre_update)>
+                <div class="outcomes">
+                    <button type="button" on:click=move |_| confirm(Operation::Delete { snapshot: key() })>
+                        "Update went well: delete this snapshot"
+                    </button>
+                    <button type="button" on:click=move |_| confirm(Operation::GoBack { snapshot: key() })>
+                        {match caps.go_back {
+                            GoBack::Restore => "Restore it",
+                            GoBack::Revert => "Revert to it",
+                        }}
+                    </button>
+                </div>
+            </When>
             <div class="actions">
                 <button
                     type="button"

@@ -1,9 +1,12 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::When;
 use crate::forms::{self, Invalid, field, message_for};
 use crate::model::{Operation, ProviderKind};
-use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note};
+use crate::state::cover;
+use crate::state::plan::{Plan, SAFETY_PREFIX, snapdeck_name};
+use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note, now_ms};
 use crate::time;
 
 /// A form's problems, each shown beside its field.
@@ -80,11 +83,6 @@ fn SendingNote(sent: RwSignal<Option<Sent>>, provider: ProviderKind) -> impl Int
             view! { <p class="hint">{format!("Sending to {}…", provider.display_name())}</p> }
         })
     }
-}
-
-/// Minutes east of UTC of this browser's zone.
-fn local_offset_min() -> i32 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
 /// A modal `<dialog>` named by its title; Escape or Cancel closes it.
@@ -193,25 +191,71 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
             .map(|s| s.snap.with_untracked(|s| s.name.clone()))
             .collect()
     });
+    // At the provider's limit: the snapshot "Replace the oldest" deletes.
+    let slots = provider.capabilities().snapshot_limit;
+    let at_limit = slots.is_some_and(|l| server.snapshot_count() >= l);
+    let oldest = at_limit
+        .then(|| {
+            let now = state.now.get_untracked();
+            let facts = untrack(|| state.server_facts(&account, &server, now));
+            cover::oldest_replaceable(&facts.snapshots).map(|i| {
+                let s = &facts.snapshots[i];
+                let when = s.created.map(|t| {
+                    format!(
+                        "{} ({})",
+                        time::exact(t, super::local_offset_min()),
+                        time::relative(now, t)
+                    )
+                });
+                (s.key.clone(), s.name.clone(), when.unwrap_or_default())
+            })
+        })
+        .flatten();
+    let replace = RwSignal::new(false);
+    let replace_typed = RwSignal::new(String::new());
     let server = StoredValue::new(server);
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let problems: Problems = RwSignal::new(Vec::new());
     let sent = provider_reply();
+    let victim = StoredValue::new(oldest.clone());
     let rule = match provider {
         ProviderKind::Ilkbyte => "Letters and digits only (A–Z, a–z, 0–9).",
         ProviderKind::Vpsorg => "Letters, digits, hyphens (-) and underscores (_); at most 100.",
     };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        match forms::snapshot_name(provider, &name.get_untracked(), &taken) {
-            Err(why) => show_problems(problems, vec![why]),
-            Ok(n) => {
+        let new_name = match forms::snapshot_name(provider, &name.get_untracked(), &taken) {
+            Err(why) => return show_problems(problems, vec![why]),
+            Ok(n) => n,
+        };
+        let victim = victim.get_value().filter(|_| replace.get_untracked());
+        match victim {
+            Some((key, old, _)) => {
+                // Exactly as typed: no case folding, no trimming inside.
+                if replace_typed.with_untracked(|t| t.trim() != old) {
+                    return show_problems(
+                        problems,
+                        vec![Invalid::new(
+                            REPLACE_CONFIRM,
+                            format!("Type {old} exactly to confirm that it is deleted."),
+                        )],
+                    );
+                }
+                let plan = Plan::replace_oldest(
+                    provider,
+                    (&key, &old),
+                    &new_name,
+                    &description.get_untracked(),
+                );
+                server.with_value(|s| state.start_plan(&account, s, plan, Some(sent)));
+            }
+            None => {
                 let op = Operation::Create {
-                    name: n,
+                    name: new_name,
                     description: description.get_untracked(),
                 };
-                server.with_value(|s| state.perform(&account, s, op, Some(sent)));
+                let _ = server.with_value(|s| state.perform(&account, s, op, Some(sent)));
             }
         }
     };
@@ -266,10 +310,59 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                             ></textarea>
                         }
                     })}
+                {at_limit
+                    .then(|| {
+                        let full = format!(
+                            "{server_name} has {} of {} snapshots.",
+                            slots.unwrap_or_default(),
+                            slots.unwrap_or_default(),
+                        );
+                        match oldest.clone() {
+                            None => {
+                                view! {
+                                    <p class="warning">
+                                        {full}
+                                        " Every one of them is protected, current or busy: unprotect or delete one to make room."
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Some((_, old, when)) => {
+                                let typed_hint = old.clone();
+                                view! {
+                                    <fieldset class="replace">
+                                        <legend>{full}</legend>
+                                        <label class="check">
+                                            <input type="checkbox" id="replace-oldest" bind:checked=replace />
+                                            "Replace the oldest unprotected snapshot"
+                                        </label>
+                                        <p class="hint" id="replace-what">
+                                            <code>{old.clone()}</code>
+                                            {format!(", taken {when}, is deleted first; once {} no longer lists it, the new snapshot is created.", provider.display_name())}
+                                        </p>
+                                        <When is=Signal::derive(move || replace.get())>
+                                            <label for=REPLACE_CONFIRM>{format!("Type {typed_hint} to confirm")}</label>
+                                            <input
+                                                id=REPLACE_CONFIRM
+                                                autocomplete="off"
+                                                spellcheck="false"
+                                                bind:value=replace_typed
+                                                aria-describedby=described_by(problems, REPLACE_CONFIRM, Some("replace-what"))
+                                                aria-invalid=invalid(problems, REPLACE_CONFIRM)
+                                                on:input=clear(problems, REPLACE_CONFIRM)
+                                            />
+                                            <FieldError problems field=REPLACE_CONFIRM />
+                                        </When>
+                                    </fieldset>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })}
                 <SendingNote sent provider />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || sending(sent)>
-                        "Create"
+                        {move || if replace.get() { "Replace and create" } else { "Create" }}
                     </button>
                     <CancelButton />
                 </div>
@@ -277,6 +370,9 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
         </Modal>
     }
 }
+
+/// The typed confirmation of "Replace the oldest".
+const REPLACE_CONFIRM: &str = "replace-confirm";
 
 /// What a destructive operation is called and what it costs.
 fn consequence(
@@ -337,6 +433,23 @@ pub fn ConfirmDialog(
     let typed = RwSignal::new(String::new());
     let expected = snap_name.clone();
     let matches = Memo::new(move |_| typed.with(|t| t.trim() == expected));
+    let acct = account.account.get_untracked();
+    let protected =
+        crate::state::protection_refusal(&acct, &server.key, &snapshot.key, &snap_name, &op);
+    let go_back = matches!(op, Operation::GoBack { .. });
+    // A safety snapshot needs a free slot (VPS.org keeps five).
+    let free_slot = provider
+        .capabilities()
+        .snapshot_limit
+        .is_none_or(|l| server.snapshot_count() < l);
+    let safety = RwSignal::new(go_back && free_slot);
+    let taken: Vec<String> = server.snapshots.with_untracked(|l| {
+        l.iter()
+            .map(|s| s.snap.with_untracked(|s| s.name.clone()))
+            .collect()
+    });
+    let target_key = snapshot.key.clone();
+    let target_name = snap_name.clone();
     let server = StoredValue::new(server);
     let op = StoredValue::new(op);
     let sent = provider_reply();
@@ -345,12 +458,65 @@ pub fn ConfirmDialog(
         if !matches.get_untracked() || sending(sent) {
             return;
         }
-        server.with_value(|s| state.perform(&account, s, op.get_value(), Some(sent)));
+        if go_back && safety.get_untracked() {
+            let now = (now_ms() / 1000.0) as i64;
+            let name = snapdeck_name(SAFETY_PREFIX, now, super::local_offset_min(), &taken);
+            let plan = Plan::safety_first(provider, &name, &target_key, &target_name);
+            server.with_value(|s| state.start_plan(&account, s, plan, Some(sent)));
+            return;
+        }
+        let _ = server.with_value(|s| state.perform(&account, s, op.get_value(), Some(sent)));
     };
+    if let Some(why) = protected {
+        return view! {
+            <Modal title=action.to_string()>
+                <p class="error">{why}</p>
+                <div class="buttons">
+                    <CancelButton label="Close" />
+                </div>
+            </Modal>
+        }
+        .into_any();
+    }
+    let provider_name = provider.display_name();
+    let verb = match provider {
+        ProviderKind::Vpsorg => "restores",
+        ProviderKind::Ilkbyte => "reverts",
+    };
+    let server_label = server_name.clone();
     view! {
         <Modal title=action.to_string()>
             <form on:submit=confirm>
                 <p class="warning">{warning}</p>
+                {go_back
+                    .then(|| {
+                        view! {
+                            <div class="safety">
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        id="safety-first"
+                                        bind:checked=safety
+                                        disabled=!free_slot
+                                        aria-describedby="safety-what"
+                                    />
+                                    "Take a safety snapshot first"
+                                </label>
+                                <p class="hint" id="safety-what">
+                                    {if free_slot {
+                                        format!(
+                                            "Snapdeck takes a snapshot of {server_label} as it is now (named safety and the date), waits until {provider_name} lists it complete, and only then {verb}. If it fails, nothing is {}.",
+                                            if provider == ProviderKind::Vpsorg { "restored" } else { "reverted" },
+                                        )
+                                    } else {
+                                        format!(
+                                            "{server_label} has no free snapshot slot: there is no room for a safety snapshot. Delete one first to keep a copy of the server as it is now.",
+                                        )
+                                    }}
+                                </p>
+                            </div>
+                        }
+                    })}
                 <label for="confirm-name">"Type the snapshot name to confirm"</label>
                 <input id="confirm-name" autocomplete="off" spellcheck="false" bind:value=typed />
                 <p class="rule">
@@ -367,6 +533,7 @@ pub fn ConfirmDialog(
             </form>
         </Modal>
     }
+    .into_any()
 }
 
 /// ilkbyte's schedule: re-take this snapshot every N days at HH:MM.
@@ -405,7 +572,7 @@ pub fn ScheduleDialog(
                     hour,
                     minute,
                 };
-                server.with_value(|s| state.perform(&account, s, op, Some(sent)));
+                let _ = server.with_value(|s| state.perform(&account, s, op, Some(sent)));
             }
         }
     };
@@ -438,7 +605,7 @@ pub fn ScheduleDialog(
                         let read = |s: RwSignal<String>| s.with(|v| v.trim().parse::<u32>().ok());
                         match (read(hour), read(minute)) {
                             (Some(h), Some(m)) if h <= 23 && m <= 59 => {
-                                time::schedule_zone_note(h, m, local_offset_min())
+                                time::schedule_zone_note(h, m, super::local_offset_min())
                             }
                             _ => String::new(),
                         }

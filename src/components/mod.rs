@@ -5,6 +5,7 @@ mod account;
 mod card;
 mod dialogs;
 mod menu;
+mod safety;
 mod settings;
 
 use std::hash::Hash;
@@ -19,6 +20,7 @@ use crate::state::store::unowned;
 use crate::state::{AppState, Dialog, load_deployment};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
+use safety::{CleanUpDialog, Overview};
 use settings::{AccountFormDialog, RemoveAccountDialog, SettingsDialog, UnlockDialog};
 
 /// The page: banner, one region per account, and the open dialog.
@@ -75,6 +77,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main id="accounts" tabindex="-1">
             {move || state.notice.get().map(|n| view! { <p role="alert" class="notice">{n}</p> })}
+            <Overview />
             <When is=Signal::derive(move || !loading.get() && state.accounts.with(Vec::is_empty))>
                 <section class="welcome">
                     <h2>"No accounts yet"</h2>
@@ -134,6 +137,11 @@ where
     move || keyed(each(), key.clone(), row.clone())
 }
 
+/// Minutes east of UTC of this browser's zone.
+pub(crate) fn local_offset_min() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
 /// Moves the focus to the element with this id, if it can take it.
 pub(crate) fn focus_id(id: &str) {
     use wasm_bindgen::JsCast;
@@ -191,6 +199,7 @@ fn DialogHost() -> impl IntoView {
             }
             Dialog::Unlock => view! { <UnlockDialog /> }.into_any(),
             Dialog::Settings => view! { <SettingsDialog /> }.into_any(),
+            Dialog::CleanUp { only } => view! { <CleanUpDialog only /> }.into_any(),
         })
     }
 }

@@ -220,6 +220,7 @@ mod tests {
                 secret: "s&k".into(),
             },
             proxy: String::new(),
+            protected: Vec::new(),
         }
     }
 

@@ -255,6 +255,7 @@ mod tests {
                 token: "tok".into(),
             },
             proxy: String::new(),
+            protected: Vec::new(),
         }
     }
 

@@ -140,6 +140,7 @@ mod tests {
             base_url: "https://api.ilkbyte.com".into(),
             credentials: Credentials::Missing,
             proxy: proxy.into(),
+            protected: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use leptos::prelude::*;
 
+use super::plan::Event;
 use super::refresh::{Outcome, Pace};
 use super::store::{Retired, Settled};
 use super::{AppState, FetchError, ListKind, ListScope, describe, now_ms, set_if_changed};
@@ -227,6 +228,17 @@ impl AppState {
             durations.record(provider, op.kind, (op.took / 1000.0) as u32);
             let server_name = server.server.with_untracked(|s| s.name.clone());
             self.announce(op.kind.done(provider, &op.name, &server_name));
+        }
+        for op in &done {
+            self.plan_event(
+                account,
+                server,
+                &Event::Settled {
+                    kind: op.kind,
+                    key: &op.key,
+                    name: &op.name,
+                },
+            );
         }
         crate::storage::save_durations(&durations.to_text());
         self.durations.set(durations);

@@ -11,11 +11,15 @@
 //! - `persist`: accounts over time and what the device remembers;
 //! - `relay`: long-lived values that cards follow without leaving a trace.
 
+pub mod cover;
 pub mod errors;
 mod fetch;
+mod flows;
 pub mod ops;
 mod perform;
 mod persist;
+pub mod plan;
+mod protection;
 pub mod refresh;
 mod relay;
 pub mod store;
@@ -34,6 +38,7 @@ pub use errors::{FetchError, describe, limit_note};
 pub use fetch::{load_deployment, test_connection};
 use ops::Durations;
 pub use perform::Sent;
+pub use protection::refusal as protection_refusal;
 use refresh::Scheduler;
 pub use relay::Relay;
 use store::Retired;
@@ -91,6 +96,10 @@ pub enum Dialog {
     /// The passphrase for the secrets this device remembers.
     Unlock,
     Settings,
+    /// Clean-up: one server's snapshots, or every server's.
+    CleanUp {
+        only: Option<(AccountStore, ServerStore)>,
+    },
 }
 
 pub fn now_ms() -> f64 {
@@ -125,6 +134,8 @@ pub struct AppState {
     pub locked: RwSignal<Option<Sealed>>,
     /// How long operations took in this browser, for estimates.
     pub durations: RwSignal<Durations>,
+    /// What the view shows (search, account, provider, summary item).
+    pub filter: RwSignal<cover::Filter>,
     presets: StoredValue<Vec<Account>>,
     /// Edits made while the saved secrets were locked, to write at unlock.
     unsaved: StoredValue<bool>,
@@ -153,6 +164,7 @@ impl AppState {
             remember: RwSignal::new(Remember::Tab),
             locked: RwSignal::new(None),
             durations: RwSignal::new(Durations::parse(&crate::storage::load_durations())),
+            filter: RwSignal::new(cover::Filter::default()),
             presets: StoredValue::new(Vec::new()),
             unsaved: StoredValue::new(false),
             vault: StoredValue::new_local(None),
@@ -315,9 +327,11 @@ impl AppState {
                         .pending
                         .with_untracked(|p| p.as_ref().is_some_and(|p| p.is_late(now)));
                     if late {
+                        let mut kind = None;
                         card.pending.update(|p| {
                             if let Some(p) = p {
                                 p.tick(now);
+                                kind = Some(p.kind());
                             }
                         });
                         let name = card.snap.with_untracked(|s| s.name.clone());
@@ -325,6 +339,14 @@ impl AppState {
                             "{name}: not confirmed by {} after 15 minutes.",
                             account.provider().display_name()
                         ));
+                        if let Some(kind) = kind {
+                            let event = plan::Event::NotConfirmed {
+                                kind,
+                                key: &card.key,
+                                name: &name,
+                            };
+                            self.plan_event(&account, &server, &event);
+                        }
                     }
                 }
             }

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use super::errors::maybe_at_limit;
 use super::fetch::call;
 use super::ops::{PendingOp, Witness};
+use super::plan::Event;
 use super::store::Retired;
 use super::{AccountStore, AppState, FetchError, ListKind, ServerStore, SnapshotStore, describe};
 use super::{now_ms, set_if_changed};
@@ -30,25 +31,65 @@ pub enum Sent {
 impl AppState {
     /// Starts `op` on `server`. `reply`, from a dialog, hears how the
     /// sending went; a refusal is then shown there, once, not on the card.
+    /// An operation that cannot start says why, in the dialog or on the
+    /// card, and returns it.
     pub fn perform(
         &self,
         account: &AccountStore,
         server: &ServerStore,
         op: Operation,
         reply: Option<RwSignal<Option<Sent>>>,
-    ) {
+    ) -> Result<(), String> {
+        let result = self.send(account, server, op, reply);
+        if let Err(why) = &result {
+            let refused = Sent::Refused {
+                message: why.clone(),
+                maybe_at_limit: false,
+            };
+            match reply {
+                Some(r) => r.set(Some(refused)),
+                None => set_if_changed(server.error, Some(why.clone())),
+            }
+        }
+        result
+    }
+
+    fn send(
+        &self,
+        account: &AccountStore,
+        server: &ServerStore,
+        op: Operation,
+        reply: Option<RwSignal<Option<Sent>>>,
+    ) -> Result<(), String> {
         let acct = account.account.get_untracked();
         let provider = acct.provider;
         let Some(req) = providers::operation_request(&acct, &server.key, &op) else {
-            set_if_changed(
-                server.error,
-                Some(format!(
-                    "{} does not offer this operation.",
-                    provider.display_name()
-                )),
-            );
-            return;
+            return Err(format!(
+                "{} does not offer this operation.",
+                provider.display_name()
+            ));
         };
+        if let Some(key) = op.snapshot() {
+            let name = server
+                .snapshots
+                .with_untracked(|l| {
+                    l.iter()
+                        .find(|s| s.key == key)
+                        .map(|s| s.snap.with_untracked(|s| s.name.clone()))
+                })
+                .unwrap_or_else(|| key.to_string());
+            if let Some(why) = super::protection::refusal(&acct, &server.key, key, &name, &op) {
+                return Err(why);
+            }
+            if server
+                .plan
+                .with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(key)))
+            {
+                return Err(format!(
+                    "{name} waits for the steps before it: nothing was sent."
+                ));
+            }
+        }
         let now = now_ms();
         let card = match &op {
             Operation::Create { name, description } => {
@@ -78,11 +119,17 @@ impl AppState {
                     .snapshots
                     .with_untracked(|l| l.iter().find(|s| s.key == key).cloned())
                 else {
-                    return;
+                    return Err(format!(
+                        "{key} is no longer listed by {}: nothing was sent.",
+                        provider.display_name()
+                    ));
                 };
                 if store.is_held() {
                     // Sent once, and nothing else while an operation holds it.
-                    return;
+                    let name = store.snap.with_untracked(|s| s.name.clone());
+                    return Err(format!(
+                        "{name} has an operation under way: nothing was sent."
+                    ));
                 }
                 let before = store.snap.get_untracked();
                 store
@@ -105,6 +152,7 @@ impl AppState {
                 Err(e) => state.refused(&account, &server, card, &e, reply),
             }
         });
+        Ok(())
     }
 
     /// A new card for a create, until the provider lists the snapshot: it
@@ -234,6 +282,10 @@ impl AppState {
             .pending
             .try_with_untracked(|p| p.as_ref().is_some_and(PendingOp::is_create))
             .unwrap_or(false);
+        let kind = card
+            .pending
+            .try_with_untracked(|p| p.as_ref().map(PendingOp::kind))
+            .flatten();
         card.pending.try_set(None);
         let at_limit = create && maybe_at_limit(provider, err);
         if create {
@@ -254,6 +306,18 @@ impl AppState {
             }))
             .is_none()
         });
+        if let Some(kind) = kind {
+            self.plan_event(
+                account,
+                server,
+                &Event::Refused {
+                    kind,
+                    key: &card.key,
+                    name: &name,
+                    why: &message,
+                },
+            );
+        }
         if !shown_in_dialog {
             if create {
                 server.error.try_set(Some(message));

@@ -49,6 +49,9 @@ impl AppState {
         let Some(store) = self.account(id) else {
             return;
         };
+        // The form does not edit the protected marks: they stay.
+        let mut account = account;
+        account.protected = store.account.with_untracked(|a| a.protected.clone());
         store.account.set(account);
         for server in store.servers.get_untracked() {
             self.retire(Retired::Server(server));

@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 use leptos::prelude::*;
 
 use super::ops::{OpKind, PendingOp, Witness};
+use super::plan::Plan;
 use super::refresh::Pace;
 use super::relay::Relay;
 use crate::model::{Account, ProviderKind, Server, Snapshot, SnapshotStatus};
@@ -37,6 +38,8 @@ pub fn unowned<T>(f: impl FnOnce() -> T) -> T {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settled {
     pub kind: OpKind,
+    /// The snapshot's key.
+    pub key: String,
     pub witness: Witness,
     /// The snapshot's name.
     pub name: String,
@@ -105,6 +108,7 @@ impl SnapshotStore {
             {
                 settled = Some(Settled {
                     kind: op.kind(),
+                    key: self.key.clone(),
                     witness,
                     name: self.snap.with_untracked(|s| s.name.clone()),
                     took: op.took().unwrap_or(0.0),
@@ -134,6 +138,9 @@ pub struct ServerStore {
     pub stale: RwSignal<bool>,
     /// Fires when `server` changes: what cards follow (see `relay`).
     pub changed: Relay,
+    /// Operations that go together (a safety snapshot, then a restore),
+    /// under way or ended; shown until dismissed or replaced.
+    pub plan: RwSignal<Option<Plan>>,
 }
 
 impl ServerStore {
@@ -146,6 +153,7 @@ impl ServerStore {
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
             changed: Relay::new(),
+            plan: RwSignal::new(None),
         })
     }
 
@@ -291,6 +299,7 @@ impl ServerStore {
         self.error.dispose();
         self.stale.dispose();
         self.changed.dispose();
+        self.plan.dispose();
     }
 }
 

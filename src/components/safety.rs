@@ -1,0 +1,387 @@
+//! The overview (summary, search, filters), the plans under way on a
+//! server, and the clean-up with its preview.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::dialogs::{CancelButton, Modal};
+use super::{When, rows};
+use crate::model::ProviderKind;
+use crate::state::cover::{self, Facet, Filter, ServerFacts, Summary, Verdict};
+use crate::state::plan::{Plan, StepState};
+use crate::state::{AccountStore, AppState, Dialog, ServerStore};
+
+/// The server's folded names (its own and its snapshots'), for search.
+pub fn folded_names(facts: &ServerFacts) -> Vec<String> {
+    std::iter::once(&facts.name)
+        .chain(facts.snapshots.iter().map(|s| &s.name))
+        .map(|n| cover::fold(n))
+        .collect()
+}
+
+/// "Am I covered?" across every account: the counts, each a filter, and
+/// the search and the account and provider filters.
+#[component]
+pub fn Overview() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let all = Memo::new(move |_| {
+        let now = state.now.get();
+        state.accounts.with(|accounts| {
+            let mut out = Vec::new();
+            for account in accounts {
+                account.servers.with(|servers| {
+                    for server in servers {
+                        let facts = state.server_facts(account, server, now);
+                        let names = folded_names(&facts);
+                        out.push((facts, names));
+                    }
+                });
+            }
+            out
+        })
+    });
+    let summary = Memo::new(move |_| {
+        let now = state.now.get();
+        all.with(|all| Summary::of(all.iter().map(|(f, _)| f), now))
+    });
+    let shown = move || {
+        let now = state.now.get_untracked();
+        state
+            .filter
+            .with(|f| all.with(|all| all.iter().filter(|(s, n)| f.shows(s, n, now)).count()))
+    };
+    let facet_pressed =
+        move |facet: Option<Facet>| move || (state.filter.with(|f| f.facet == facet)).to_string();
+    let pick = move |facet: Option<Facet>| {
+        move |_| {
+            state.filter.update(|f| {
+                f.facet = if f.facet == facet { None } else { facet };
+            })
+        }
+    };
+    let facet_item = move |facet: Facet| {
+        view! {
+            <li>
+                <button
+                    type="button"
+                    class="facet"
+                    class:warn=move || facet != Facet::Busy && summary.with(|s| s.count(facet) > 0)
+                    aria-pressed=facet_pressed(Some(facet))
+                    on:click=pick(Some(facet))
+                >
+                    {move || facet.label(summary.with(|s| s.count(facet)))}
+                </button>
+            </li>
+        }
+    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let on_query = move |ev: leptos::ev::Event| {
+        let q = cover::fold(&event_target_value(&ev));
+        state.filter.update(|f| f.query = q);
+    };
+    let on_account = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        state.filter.update(|f| f.account = v.parse().ok());
+    };
+    let on_provider = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        state.filter.update(|f| {
+            f.provider = match v.as_str() {
+                "ilkbyte" => Some(ProviderKind::Ilkbyte),
+                "vpsorg" => Some(ProviderKind::Vpsorg),
+                _ => None,
+            }
+        });
+    };
+    let search = NodeRef::<leptos::html::Input>::new();
+    let clear = move |_| {
+        state.filter.set(Filter::default());
+        if let Some(input) = search.get() {
+            input.set_value("");
+        }
+        for id in ["filter-account", "filter-provider"] {
+            if let Some(select) = document()
+                .get_element_by_id(id)
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok())
+            {
+                select.set_value("");
+            }
+        }
+    };
+    view! {
+        <When is=Signal::derive(move || state.accounts.with(|a| !a.is_empty()))>
+            <section class="overview" aria-label="Overview">
+                <ul class="summary">
+                    <li>
+                        <button type="button" class="facet" aria-pressed=facet_pressed(None) on:click=pick(None)>
+                            {move || plural(summary.with(|s| s.servers), "server", "servers")}
+                        </button>
+                    </li>
+                    <li class="count-only">
+                        {move || plural(summary.with(|s| s.snapshots), "snapshot", "snapshots")}
+                    </li>
+                    {Facet::ALL.map(facet_item)}
+                </ul>
+                <div class="filters">
+                    <input
+                        type="search"
+                        node_ref=search
+                        aria-label="Search servers and snapshots"
+                        placeholder="Search servers and snapshots"
+                        autocomplete="off"
+                        spellcheck="false"
+                        on:input=on_query
+                    />
+                    <select id="filter-account" aria-label="Account" on:change=on_account>
+                        <option value="">"All accounts"</option>
+                        {rows(
+                            move || state.accounts.get(),
+                            |a| a.id,
+                            move |a: AccountStore| {
+                                view! {
+                                    <option value=a.id.to_string()>
+                                        {move || a.account.with(|a| a.label.clone())}
+                                    </option>
+                                }
+                            },
+                        )}
+                    </select>
+                    <select id="filter-provider" aria-label="Provider" on:change=on_provider>
+                        <option value="">"All providers"</option>
+                        <option value="ilkbyte">"ilkbyte"</option>
+                        <option value="vpsorg">"VPS.org"</option>
+                    </select>
+                    <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::CleanUp { only: None }))>
+                        "Clean up…"
+                    </button>
+                </div>
+                <p class="filter-state" role="status">
+                    {move || {
+                        (!state.filter.with(Filter::is_empty))
+                            .then(|| {
+                                let total = summary.with(|s| s.servers);
+                                view! {
+                                    <span>{format!("Showing {} of {total} servers", shown())}</span>
+                                    " "
+                                    <button type="button" class="link" on:click=clear>
+                                        "Show all"
+                                    </button>
+                                }
+                            })
+                    }}
+                </p>
+            </section>
+        </When>
+    }
+}
+
+/// A server's plan: its steps, what each is doing, and why it stopped.
+#[component]
+pub fn PlanPanel(server: ServerStore) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let plan = server.plan;
+    let this = StoredValue::new(server);
+    move || {
+        plan.get().map(|p: Plan| {
+            let title = p.title();
+            let heading = title.clone();
+            let failure = p.failure();
+            let active = p.is_active();
+            let steps: Vec<_> = p
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let (mark, word) = match &s.state {
+                        StepState::Waiting => ("waiting", "waits"),
+                        StepState::Running => ("running", "under way"),
+                        StepState::Done => ("done", "done"),
+                        StepState::Failed(_) => ("failed", "failed"),
+                    };
+                    view! {
+                        <li data-state=mark>{format!("{}: {word}", p.step_label(i))}</li>
+                    }
+                })
+                .collect();
+            let done = (!active && failure.is_none()).then(|| p.success());
+            view! {
+                <section class="plan" aria-label=title>
+                    <h4>{heading}</h4>
+                    <ol>{steps}</ol>
+                    {failure.map(|f| view! { <p role="alert" class="error">{f}</p> })}
+                    {done.map(|d| view! { <p class="done">{d}</p> })}
+                    {(!active)
+                        .then(|| {
+                            view! {
+                                <button type="button" on:click=move |_| this.with_value(|s| state.dismiss_plan(s))>
+                                    "Dismiss"
+                                </button>
+                            }
+                        })}
+                </section>
+            }
+        })
+    }
+}
+
+/// One server's clean-up: what each snapshot becomes.
+#[derive(Clone)]
+struct Preview {
+    account: AccountStore,
+    server: ServerStore,
+    server_name: String,
+    /// (key, name, verdict)
+    rows: Vec<(String, String, Verdict)>,
+}
+
+/// "Keep the newest N snapshots Snapdeck made, delete the others": the
+/// preview first, then the deletes, one by one.
+#[component]
+pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let keep = RwSignal::new("2".to_string());
+    let problem = RwSignal::new(None::<String>);
+    let targets: Vec<(AccountStore, ServerStore)> = match &only {
+        Some(pair) => vec![pair.clone()],
+        None => state.accounts.with_untracked(|accounts| {
+            accounts
+                .iter()
+                .flat_map(|a| {
+                    a.servers
+                        .with_untracked(|s| s.iter().map(|s| (*a, s.clone())).collect::<Vec<_>>())
+                })
+                .collect()
+        }),
+    };
+    let targets = StoredValue::new(targets);
+    let keep_n = move || keep.with(|k| k.trim().parse::<usize>().ok().filter(|n| *n <= 100));
+    let preview = Signal::derive(move || {
+        let n = keep_n()?;
+        let now = state.now.get_untracked();
+        Some(targets.with_value(|t| {
+            t.iter()
+                .map(|(account, server)| {
+                    let facts = untrack(|| state.server_facts(account, server, now));
+                    let verdicts = cover::clean_up(&facts.snapshots, n);
+                    Preview {
+                        account: *account,
+                        server: server.clone(),
+                        server_name: facts.name.clone(),
+                        rows: facts
+                            .snapshots
+                            .iter()
+                            .zip(verdicts)
+                            .map(|(s, v)| (s.key.clone(), s.name.clone(), v))
+                            .collect(),
+                    }
+                })
+                .filter(|p| !p.rows.is_empty())
+                .collect::<Vec<_>>()
+        }))
+    });
+    let deletes = move || {
+        preview.with(|p| {
+            p.as_ref().map_or(0, |p| {
+                p.iter()
+                    .map(|s| s.rows.iter().filter(|r| r.2 == Verdict::Delete).count())
+                    .sum()
+            })
+        })
+    };
+    let run = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(list) = preview.get_untracked() else {
+            problem.set(Some("Enter a number from 0 to 100.".into()));
+            super::focus_id("cleanup-keep");
+            return;
+        };
+        for p in list {
+            let victims: Vec<(String, String)> = p
+                .rows
+                .iter()
+                .filter(|r| r.2 == Verdict::Delete)
+                .map(|r| (r.0.clone(), r.1.clone()))
+                .collect();
+            if !victims.is_empty() {
+                let plan = Plan::clean_up(p.account.provider(), &victims);
+                state.start_plan(&p.account, &p.server, plan, None);
+            }
+        }
+        state.dialog.set(None);
+    };
+    let scope = match &only {
+        Some((_, s)) => s.server.with_untracked(|s| s.name.clone()),
+        None => "every server".to_string(),
+    };
+    view! {
+        <Modal title="Clean up snapshots".to_string()>
+            <form on:submit=run novalidate>
+                <p class="hint">
+                    {format!(
+                        "Deletes the older snapshots Snapdeck took on {scope} (names starting with “safety” or “preupdate”), keeping the newest ones. Snapshots Snapdeck did not take, and protected ones, are never touched. The deletes run one at a time, each confirmed by the provider's list.",
+                    )}
+                </p>
+                <label for="cleanup-keep">"Keep the newest"</label>
+                <input
+                    id="cleanup-keep"
+                    type="number"
+                    inputmode="numeric"
+                    min="0"
+                    max="100"
+                    bind:value=keep
+                    aria-invalid=move || problem.with(Option::is_some).to_string()
+                    aria-describedby="cleanup-keep-hint"
+                    on:input=move |_| problem.set(None)
+                />
+                <span id="cleanup-keep-hint" class="rule">
+                    "0 to 100, per server"
+                </span>
+                {move || problem.get().map(|m| view! { <p class="field-error">{m}</p> })}
+                <div class="preview" aria-label="Preview" role="region">
+                    {move || {
+                        let n = keep_n().unwrap_or_default();
+                        preview
+                            .get()
+                            .map(|list| {
+                                if list.is_empty() {
+                                    return view! { <p>"No snapshots."</p> }.into_any();
+                                }
+                                list.into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <h3>{p.server_name.clone()}</h3>
+                                            <ul>
+                                                {p
+                                                    .rows
+                                                    .iter()
+                                                    .map(|(_, name, v)| {
+                                                        view! {
+                                                            <li data-verdict=if *v == Verdict::Delete { "delete" } else { "keep" }>
+                                                                <code>{name.clone()}</code>
+                                                                {format!(": {}", v.reason(n))}
+                                                            </li>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </ul>
+                                        }
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            })
+                    }}
+                </div>
+                <div class="buttons">
+                    <button type="submit" class="danger" disabled=move || deletes() == 0>
+                        {move || match deletes() {
+                            1 => "Delete 1 snapshot".to_string(),
+                            n => format!("Delete {n} snapshots"),
+                        }}
+                    </button>
+                    <CancelButton />
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,184 @@
+//! Plans (see `plan`) run through the one path of every operation, the
+//! protected marks, and the facts the overview reads.
+
+use leptos::prelude::*;
+
+use super::cover::{self, ServerFacts, SnapFacts};
+use super::plan::{Event, Next, Plan};
+use super::{AccountStore, AppState, Sent, ServerStore, set_if_changed};
+use crate::model::SnapshotStatus;
+
+impl AppState {
+    /// Runs `plan` on `server`: its first step now (heard by `reply`, from
+    /// a dialog), each next one once the lists show the one before done.
+    pub fn start_plan(
+        &self,
+        account: &AccountStore,
+        server: &ServerStore,
+        mut plan: Plan,
+        reply: Option<RwSignal<Option<Sent>>>,
+    ) {
+        if server
+            .plan
+            .with_untracked(|p| p.as_ref().is_some_and(Plan::is_active))
+        {
+            let why = "Another series of operations is under way on this server.".to_string();
+            match reply {
+                Some(r) => r.set(Some(Sent::Refused {
+                    message: why,
+                    maybe_at_limit: false,
+                })),
+                None => set_if_changed(server.error, Some(why)),
+            }
+            return;
+        }
+        let next = plan.start();
+        server.plan.set(Some(plan));
+        server.changed.notify();
+        self.plan_next(account, server, next, reply);
+    }
+
+    /// An operation ended: the plan on its server moves on, if it was
+    /// waiting for it.
+    pub(super) fn plan_event(&self, account: &AccountStore, server: &ServerStore, event: &Event) {
+        let next = server
+            .plan
+            .try_update(|p| p.as_mut().map(|p| p.on(event)))
+            .flatten();
+        if next.as_ref().is_some_and(|n| *n != Next::Nothing) {
+            server.changed.notify();
+        }
+        if let Some(next) = next {
+            self.plan_next(account, server, next, None);
+        }
+    }
+
+    fn plan_next(
+        &self,
+        account: &AccountStore,
+        server: &ServerStore,
+        next: Next,
+        reply: Option<RwSignal<Option<Sent>>>,
+    ) {
+        match next {
+            Next::Send(op) => {
+                if let Err(why) = self.perform(account, server, op, reply) {
+                    let next = server
+                        .plan
+                        .try_update(|p| p.as_mut().map(|p| p.cannot_send(why)))
+                        .flatten();
+                    server.changed.notify();
+                    if let Some(next) = next {
+                        self.plan_next(account, server, next, None);
+                    }
+                }
+            }
+            Next::Done => {
+                let text = server
+                    .plan
+                    .with_untracked(|p| p.as_ref().map(Plan::success));
+                if let Some(text) = text {
+                    self.announce(text);
+                }
+            }
+            Next::Failed => {
+                let text = server
+                    .plan
+                    .with_untracked(|p| p.as_ref().and_then(Plan::failure));
+                if let Some(text) = text {
+                    self.announce(text);
+                }
+            }
+            Next::Nothing => {}
+        }
+    }
+
+    /// "Dismiss" on an ended plan.
+    pub fn dismiss_plan(&self, server: &ServerStore) {
+        if server
+            .plan
+            .with_untracked(|p| p.as_ref().is_some_and(|p| !p.is_active()))
+        {
+            server.plan.set(None);
+            server.changed.notify();
+        }
+    }
+
+    /// Marks a snapshot protected, or not, and remembers it with the
+    /// account's settings.
+    pub fn set_protected(&self, account: &AccountStore, server: &str, key: &str, on: bool) {
+        account.account.update(|a| a.set_protected(server, key, on));
+        self.persist();
+    }
+
+    /// What the overview knows of one server (read tracked: a memo over it
+    /// follows its cards).
+    pub fn server_facts(
+        &self,
+        account: &AccountStore,
+        server: &ServerStore,
+        now: i64,
+    ) -> ServerFacts {
+        let provider = account.provider();
+        let (planned, held): (bool, Vec<String>) = server.plan.with(|p| match p {
+            Some(p) if p.is_active() => (
+                true,
+                p.steps
+                    .iter()
+                    .filter_map(|s| s.op.snapshot().map(str::to_string))
+                    .collect(),
+            ),
+            _ => (false, Vec::new()),
+        });
+        let mut operations = usize::from(planned);
+        let snapshots: Vec<SnapFacts> = server.snapshots.with(|list| {
+            list.iter()
+                .filter(|c| !c.is_placeholder())
+                .map(|card| {
+                    let busy = card
+                        .pending
+                        .with(|p| p.as_ref().is_some_and(|p| !p.is_over()));
+                    if busy && !planned {
+                        operations += 1;
+                    }
+                    let protected = account
+                        .account
+                        .with(|a| a.is_protected(&server.key, &card.key));
+                    card.snap.with(|s| SnapFacts {
+                        key: card.key.clone(),
+                        name: s.name.clone(),
+                        created: s.created,
+                        completed: s.status == SnapshotStatus::Completed,
+                        protected,
+                        current: s.current,
+                        busy: busy || held.contains(&card.key),
+                        late_since: s
+                            .schedule
+                            .as_ref()
+                            .and_then(|sched| cover::late_since(sched, now)),
+                    })
+                })
+                .collect()
+        });
+        // A create not listed yet is under way too.
+        operations += server
+            .snapshots
+            .with(|l| l.iter().filter(|c| c.is_placeholder() && !planned).count());
+        ServerFacts {
+            account: account.id,
+            provider,
+            name: server.server.with(|s| s.name.clone()),
+            snapshots,
+            limit: provider.capabilities().snapshot_limit,
+            operations,
+            next_run: server.snapshots.with(|l| {
+                l.iter()
+                    .filter_map(|c| {
+                        c.snap
+                            .with(|s| s.schedule.as_ref().and_then(|sched| sched.next_run))
+                    })
+                    .min()
+            }),
+        }
+    }
+}
