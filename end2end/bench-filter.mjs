@@ -33,7 +33,7 @@ try {
     const laidOut = performance.now() - t0;
     await new Promise((r) => requestAnimationFrame(() => r()));
     const frame = performance.now() - t0;
-    const shown = [...document.querySelectorAll('section.server')].filter((s) => !s.hidden).length;
+    const shown = document.querySelectorAll('section.server:not(.out)').length;
     return { laidOut, frame, shown };
   }, value);
 
@@ -63,7 +63,7 @@ try {
       await new Promise((r) => setTimeout(r, 0));
       void document.body.offsetHeight;
       const on = performance.now() - t0;
-      const shown = [...document.querySelectorAll('section.server')].filter((s) => !s.hidden).length;
+      const shown = document.querySelectorAll('section.server:not(.out)').length;
       const t1 = performance.now();
       button.click();
       await new Promise((r) => setTimeout(r, 0));

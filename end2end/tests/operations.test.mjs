@@ -196,20 +196,21 @@ test('VPS.org: a create refused at the limit is explained, and the count catches
   await text(dialog, /staging-01 has 5 of the 5 snapshots VPS.org allows: delete one to make room/);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await text(staging, /5 \/ 5 snapshots/);
-  assert.equal(await staging.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
+  // No room for a snapshot before an update; New snapshot offers to replace.
+  assert.equal(await staging.getByRole('button', { name: 'Before an update' }).isDisabled(), true);
   assert.equal(await card(page, staging, 'one-too-many').count(), 0, 'no card is left for a refused create');
 });
 
 test('VPS.org: delete at the limit frees a place for a new snapshot', async () => {
   const web = server(page, 'Demo VPS.org', 'web-server-01');
   await text(web, /5 \/ 5 snapshots/);
-  assert.equal(await web.getByRole('button', { name: 'New snapshot' }).isDisabled(), true);
+  assert.equal(await web.getByRole('button', { name: 'Before an update' }).isDisabled(), true);
   const initial = card(page, web, 'initial-setup');
   await confirmWithName(page, () => act(initial, 'Delete'), 'Delete snapshot', 'initial-setup');
   // VPS.org deletes at once (204): the first poll may already settle it.
   await until(async () => (await initial.count()) === 0, 15_000, 'card gone');
   await text(web, /4 \/ 5 snapshots/);
-  assert.equal(await web.getByRole('button', { name: 'New snapshot' }).isDisabled(), false);
+  assert.equal(await web.getByRole('button', { name: 'Before an update' }).isDisabled(), false);
 });
 
 test('no reload happened', async () => {

@@ -1,4 +1,6 @@
-// A poll that changes one snapshot's status re-renders that card only.
+// A poll that changes one snapshot's status re-renders that card only (and
+// the counts that depend on it: the overview and its server's coverage
+// line, text for text).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
@@ -17,12 +19,16 @@ test('a status change touches no DOM outside its card', async () => {
     await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
 
     await target.evaluate((article) => {
-      window.__mutations = { inside: 0, outside: [] };
+      window.__mutations = { inside: 0, summaries: [], outside: [] };
+      const coverage = article.closest('section.server').querySelector('.coverage');
+      const overview = document.querySelector('.overview');
       new MutationObserver((records) => {
         for (const r of records) {
           const node = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
           if (node && article.contains(node)) {
             window.__mutations.inside += 1;
+          } else if (node && (coverage.contains(node) || overview.contains(node))) {
+            window.__mutations.summaries.push(`${r.type} on ${node.outerHTML.slice(0, 80)}`);
           } else {
             window.__mutations.outside.push(`${r.type} on ${node?.outerHTML?.slice(0, 80) ?? r.target.nodeName}`);
           }
@@ -35,6 +41,9 @@ test('a status change touches no DOM outside its card', async () => {
     const m = await page.evaluate(() => window.__mutations);
     assert.ok(m.inside > 0, 'the card itself changed');
     assert.deepEqual(m.outside, [], 'mutations outside the changed card');
+    // The summaries change their words, not their elements.
+    assert.ok(m.summaries.every((x) => /^(characterData|attributes) /.test(x)), `${m.summaries}`);
+    assert.ok(m.summaries.length <= 4, `${m.summaries}`);
     assert.deepEqual(env.pageErrors, []);
   } finally {
     await env.close();

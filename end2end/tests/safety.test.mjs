@@ -67,7 +67,7 @@ test('the summary counts what matters and each item filters the view', async () 
   await o.getByRole('button', { name: '1 late schedule' }).click();
   assert.deepEqual(await shownServers(), ['web01']);
   assert.equal(await o.getByRole('button', { name: '1 late schedule' }).getAttribute('aria-pressed'), 'true');
-  await text(o.getByRole('status'), /Showing 1 of 6 servers/);
+  await text(o.locator('.filter-state'), /Showing 1 of 6 servers/);
   await o.getByRole('button', { name: '2 without a snapshot in 7 days' }).click();
   assert.deepEqual(await shownServers(), ['mail01', 'staging-01']);
   await o.getByRole('button', { name: '1 at the snapshot limit' }).click();
@@ -84,6 +84,7 @@ test('the summary counts what matters and each item filters the view', async () 
   await search.fill('');
   await o.getByRole('combobox', { name: 'Account' }).selectOption({ label: 'Demo ilkbyte' });
   assert.deepEqual(await shownServers(), ['db01', 'mail01', 'web01']);
+  assert.equal(await account(page, 'Demo VPS.org').isVisible(), false, 'the other account is hidden');
   await o.getByRole('combobox', { name: 'Account' }).selectOption({ label: 'All accounts' });
   await o.getByRole('combobox', { name: 'Provider' }).selectOption({ label: 'VPS.org' });
   assert.deepEqual(await shownServers(), ['db-server-01', 'staging-01', 'web-server-01']);

@@ -4,7 +4,7 @@ use super::When;
 
 use super::card::SnapshotCard;
 use super::rows;
-use super::safety::{PlanPanel, folded_names};
+use super::safety::PlanPanel;
 use crate::state::plan::{PRE_UPDATE_PREFIX, Plan, snapdeck_name};
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
 
@@ -80,7 +80,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
             <When is=Signal::derive(move || account.loaded.get() && account.servers.with(Vec::is_empty))>
                 <p class="empty">"No servers in this account."</p>
             </When>
-            <div id=servers_id hidden=move || collapsed.get()>
+            <div id=servers_id class="servers" hidden=move || collapsed.get()>
                 {rows(
                     move || account.servers.get(),
                     |server| server.key.clone(),
@@ -127,13 +127,9 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
         let now = state.now.get_untracked();
         this.with_value(|s| state.server_facts(&account, s, now))
     });
-    let names = Memo::new(move |_| facts.with(folded_names));
-    let shown = Memo::new(move |_| {
-        let now = state.now.get_untracked();
-        state
-            .filter
-            .with(|f| f.is_empty() || facts.with(|facts| names.with(|n| f.shows(facts, n, now))))
-    });
+    // Whether the filter shows it: written by the overview, only when it
+    // changes.
+    let shown = this.with_value(|s| s.shown);
     let coverage = move || {
         let now = state.now.get_untracked();
         facts.with(|f| f.coverage(now))
@@ -158,7 +154,14 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
         }))
     };
     view! {
-        <section class="server" aria-label=name hidden=move || !shown.get()>
+        // Filtered out: folded away rather than taken out of the layout,
+        // which costs little however many servers a keystroke hides.
+        <section
+            class="server"
+            class:out=move || !shown.get()
+            aria-label=name
+            aria-hidden=move || (!shown.get()).then_some("true")
+        >
             <header class="server-head">
                 <h3>{name}</h3>
                 <span class="server-status" data-status=move || info.with(|s| s.status.clone())>

@@ -79,6 +79,17 @@ pub fn ActionMenu(
             Open::Closed => {}
         }
     });
+    // An open list may reach past its server, which skips painting what
+    // lies outside it when the page has many servers: not while open.
+    Effect::new(move |_| {
+        let is_open = open.get() != Open::Closed;
+        if let Some(section) = button
+            .get()
+            .and_then(|b| b.closest("section.server").ok().flatten())
+        {
+            let _ = section.class_list().toggle_with_force("menu-open", is_open);
+        }
+    });
     let close = move |refocus: bool| {
         open.set(Open::Closed);
         if refocus && let Some(b) = button.get_untracked() {

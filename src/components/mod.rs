@@ -23,6 +23,9 @@ use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
 use safety::{CleanUpDialog, Overview};
 use settings::{AccountFormDialog, RemoveAccountDialog, SettingsDialog, UnlockDialog};
 
+/// Past this many servers, those off screen are not laid out.
+const MANY_SERVERS: usize = 100;
+
 /// The page: banner, one region per account, and the open dialog.
 #[component]
 pub fn App() -> impl IntoView {
@@ -33,6 +36,16 @@ pub fn App() -> impl IntoView {
         load_deployment(state).await;
         loading.set(false);
     });
+
+    // Many servers: those off screen skip layout (see `.many` in the CSS).
+    let many = move || {
+        state.accounts.with(|a| {
+            a.iter()
+                .map(|acct| acct.servers.with(Vec::len))
+                .sum::<usize>()
+                > MANY_SERVERS
+        })
+    };
 
     watch_visibility(state);
     if let Ok(handle) = set_interval_with_handle(move || state.tick(), Duration::from_secs(1)) {
@@ -75,7 +88,7 @@ pub fn App() -> impl IntoView {
                 </span>
             </nav>
         </header>
-        <main id="accounts" tabindex="-1">
+        <main id="accounts" tabindex="-1" class:many=many>
             {move || state.notice.get().map(|n| view! { <p role="alert" class="notice">{n}</p> })}
             <Overview />
             <When is=Signal::derive(move || !loading.get() && state.accounts.with(Vec::is_empty))>

@@ -7,49 +7,30 @@ use leptos::prelude::*;
 use super::dialogs::{CancelButton, Modal};
 use super::{When, rows};
 use crate::model::ProviderKind;
-use crate::state::cover::{self, Facet, Filter, ServerFacts, Summary, Verdict};
+use crate::state::cover::{self, Facet, Filter, Summary, Verdict};
 use crate::state::plan::{Plan, StepState};
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
-
-/// The server's folded names (its own and its snapshots'), for search.
-pub fn folded_names(facts: &ServerFacts) -> Vec<String> {
-    std::iter::once(&facts.name)
-        .chain(facts.snapshots.iter().map(|s| &s.name))
-        .map(|n| cover::fold(n))
-        .collect()
-}
 
 /// "Am I covered?" across every account: the counts, each a filter, and
 /// the search and the account and provider filters.
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let all = Memo::new(move |_| {
-        let now = state.now.get();
-        state.accounts.with(|accounts| {
-            let mut out = Vec::new();
-            for account in accounts {
-                account.servers.with(|servers| {
-                    for server in servers {
-                        let facts = state.server_facts(account, server, now);
-                        let names = folded_names(&facts);
-                        out.push((facts, names));
-                    }
-                });
-            }
-            out
-        })
-    });
+    let all = Memo::new(move |_| state.overview(state.now.get()));
     let summary = Memo::new(move |_| {
         let now = state.now.get();
-        all.with(|all| Summary::of(all.iter().map(|(f, _)| f), now))
+        all.with(|all| Summary::of(all.iter().map(|o| &o.facts), now))
     });
-    let shown = move || {
+    // One pass over every server when the filter or the facts change; each
+    // server is written only if its visibility changes.
+    let shown = RwSignal::new(0);
+    Effect::new(move |_| {
         let now = state.now.get_untracked();
-        state
+        let n = state
             .filter
-            .with(|f| all.with(|all| all.iter().filter(|(s, n)| f.shows(s, n, now)).count()))
-    };
+            .with(|f| all.with(|all| state.apply_filter(f, all, now)));
+        shown.set(n);
+    });
     let facet_pressed =
         move |facet: Option<Facet>| move || (state.filter.with(|f| f.facet == facet)).to_string();
     let pick = move |facet: Option<Facet>| {
@@ -156,13 +137,13 @@ pub fn Overview() -> impl IntoView {
                         "Clean up…"
                     </button>
                 </div>
-                <p class="filter-state" role="status">
+                <p class="filter-state" aria-live="polite">
                     {move || {
                         (!state.filter.with(Filter::is_empty))
                             .then(|| {
                                 let total = summary.with(|s| s.servers);
                                 view! {
-                                    <span>{format!("Showing {} of {total} servers", shown())}</span>
+                                    <span>{format!("Showing {} of {total} servers", shown.get())}</span>
                                     " "
                                     <button type="button" class="link" on:click=clear>
                                         "Show all"

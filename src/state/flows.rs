@@ -3,7 +3,17 @@
 
 use leptos::prelude::*;
 
-use super::cover::{self, ServerFacts, SnapFacts};
+use super::cover::{self, Filter, ServerFacts, SnapFacts};
+
+/// One server in the overview.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overview {
+    pub account: u32,
+    pub server: String,
+    pub facts: ServerFacts,
+    /// Its name and its snapshots' names, folded for search.
+    pub names: Vec<String>,
+}
 use super::plan::{Event, Next, Plan};
 use super::{AccountStore, AppState, Sent, ServerStore, set_if_changed};
 use crate::model::SnapshotStatus;
@@ -108,7 +118,64 @@ impl AppState {
     /// account's settings.
     pub fn set_protected(&self, account: &AccountStore, server: &str, key: &str, on: bool) {
         account.account.update(|a| a.set_protected(server, key, on));
+        // Cards follow the marks through their server's relay.
+        if let Some(store) = account.server(server) {
+            store.changed.notify();
+        }
         self.persist();
+    }
+
+    /// Shows the servers the filter lets through, and hides the others.
+    /// `all` is every server's facts and folded names, in page order (as
+    /// `overview` makes them). A server's signal is written only when its
+    /// visibility changes, so a keystroke that changes nothing wakes
+    /// nothing. Returns how many are shown.
+    pub fn apply_filter(&self, filter: &Filter, all: &[Overview], now: i64) -> usize {
+        let mut next = all.iter();
+        let mut shown = 0;
+        self.accounts.with_untracked(|accounts| {
+            for account in accounts {
+                account.servers.with_untracked(|servers| {
+                    for server in servers {
+                        let visible = match next.next() {
+                            Some(o) if o.server == server.key && o.account == account.id => {
+                                filter.is_empty() || filter.shows(&o.facts, &o.names, now)
+                            }
+                            // A list changed since: shown until the next pass.
+                            _ => true,
+                        };
+                        shown += usize::from(visible);
+                        set_if_changed(server.shown, visible);
+                    }
+                });
+            }
+        });
+        shown
+    }
+
+    /// Every server's facts and folded names, in page order (tracked).
+    pub fn overview(&self, now: i64) -> Vec<Overview> {
+        self.accounts.with(|accounts| {
+            let mut out = Vec::new();
+            for account in accounts {
+                account.servers.with(|servers| {
+                    for server in servers {
+                        let facts = self.server_facts(account, server, now);
+                        let names = std::iter::once(&facts.name)
+                            .chain(facts.snapshots.iter().map(|s| &s.name))
+                            .map(|n| cover::fold(n))
+                            .collect();
+                        out.push(Overview {
+                            account: account.id,
+                            server: server.key.clone(),
+                            facts,
+                            names,
+                        });
+                    }
+                });
+            }
+            out
+        })
     }
 
     /// What the overview knows of one server (read tracked: a memo over it

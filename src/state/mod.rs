@@ -15,6 +15,7 @@ pub mod cover;
 pub mod errors;
 mod fetch;
 mod flows;
+pub use flows::Overview;
 pub mod ops;
 mod perform;
 mod persist;

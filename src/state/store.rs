@@ -141,6 +141,8 @@ pub struct ServerStore {
     /// Operations that go together (a safety snapshot, then a restore),
     /// under way or ended; shown until dismissed or replaced.
     pub plan: RwSignal<Option<Plan>>,
+    /// The view's filter lets it through (see `AppState::apply_filter`).
+    pub shown: RwSignal<bool>,
 }
 
 impl ServerStore {
@@ -154,6 +156,7 @@ impl ServerStore {
             stale: RwSignal::new(false),
             changed: Relay::new(),
             plan: RwSignal::new(None),
+            shown: RwSignal::new(true),
         })
     }
 
@@ -300,6 +303,7 @@ impl ServerStore {
         self.stale.dispose();
         self.changed.dispose();
         self.plan.dispose();
+        self.shown.dispose();
     }
 }
 
