@@ -43,6 +43,16 @@ async function shownServers() {
 
 const overview = () => page.getByRole('region', { name: 'Overview' });
 
+/** "A, B, B, B, C" as "A, B ×3, C". */
+function squeeze(lines) {
+  const out = [];
+  for (const l of lines) {
+    const last = out[out.length - 1];
+    if (last && last.line === l) last.n += 1; else out.push({ line: l, n: 1 });
+  }
+  return out.map(({ line, n }) => (n > 1 ? `${line} ×${n}` : line));
+}
+
 /** Operations the simulator accepted, in order, as "op target". */
 async function operations(from = 0) {
   return (await env.sim.stats()).operations.slice(from);
@@ -102,6 +112,7 @@ test('restore with a safety snapshot: create, the list confirms it, then restore
   const staging = server(page, 'Demo VPS.org', 'staging-01');
   const clean = card(page, staging, 'staging-clean');
   const ops = (await env.sim.stats()).operations.length;
+  const from = await requestCount(env.sim);
   await clean.getByRole('button', { name: 'Restore' }).click();
   const dialog = page.getByRole('dialog', { name: 'Restore snapshot' });
   const safety = dialog.getByRole('checkbox', { name: 'Take a safety snapshot first' });
@@ -126,6 +137,14 @@ test('restore with a safety snapshot: create, the list confirms it, then restore
   assert.ok(restore.accepted_ms >= create.done_ms,
     `the restore was sent ${restore.accepted_ms - create.done_ms} ms after the safety snapshot was done`);
   assert.equal(log.indexOf(create) < log.indexOf(restore), true);
+  // In the request log: the create, lists until one shows it complete,
+  // then the restore.
+  const sent = (await requestsSince(env.sim, from)).filter((l) => !l.includes('/servers/'));
+  const post = sent.indexOf('POST /vpsorg/api/v1/snapshots/');
+  const back = sent.findIndex((l) => /^POST \/vpsorg\/api\/v1\/snapshots\/\d+\/restore\/$/.test(l));
+  assert.ok(post >= 0 && back > post, `${sent}`);
+  assert.ok(sent.slice(post + 1, back).includes('GET /vpsorg/api/v1/snapshots/'), 'a list between');
+  console.log(`# safety restore, the simulator's requests: ${squeeze(sent.slice(post, back + 1)).join(', ')}`);
   // The safety snapshot is a card of its own.
   await card(page, staging, /^safety\d{12}$/).waitFor();
 });
@@ -221,7 +240,7 @@ test('at 5 / 5, New snapshot replaces the oldest unprotected: delete, the list d
   const del = sent.findIndex((l) => l === 'DELETE /vpsorg/api/v1/snapshots/781/');
   const create = sent.findIndex((l) => l === 'POST /vpsorg/api/v1/snapshots/');
   const listBetween = sent.slice(del + 1, create).some((l) => l.startsWith('GET /vpsorg/api/v1/snapshots/'));
-  console.log(`# replace the oldest, the simulator's requests: ${sent.filter((l) => !l.startsWith('GET') || sent.indexOf(l) === del + 1).join(', ')}`);
+  console.log(`# replace the oldest, the simulator's requests: ${squeeze(sent.slice(del, create + 1)).join(', ')}`);
   assert.ok(del >= 0 && create > del, `delete, then create: ${sent}`);
   assert.ok(listBetween, 'a list showed the delete before the create was sent');
   const log = await operations(ops);
@@ -254,11 +273,27 @@ test('before an update, then a clean-up whose preview is what it deletes', async
   await text(preview, new RegExp(`${names[2]}: kept: one of the newest 1 Snapdeck made`));
   const previewed = await preview.locator('[data-verdict="delete"] code').allInnerTexts();
   assert.deepEqual(previewed, [names[1]]);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // Across every server: the same choice here, and nobody else's snapshot.
+  await overview().getByRole('button', { name: 'Clean up…' }).click();
+  const everywhere = page.getByRole('dialog', { name: 'Clean up snapshots' });
+  await everywhere.getByLabel('Keep the newest').fill('1');
+  const all = everywhere.getByRole('region', { name: 'Preview' });
+  await text(all, /base: kept: not made by Snapdeck/);
+  await text(all, /initial-setup: kept: not made by Snapdeck/);
+  // The safety snapshot of the restore above is the only one on its server.
+  await text(all, /safety\d{12}: kept: one of the newest 1 Snapdeck made/);
+  assert.deepEqual(await all.locator('[data-verdict="delete"] code').allInnerTexts(), [names[1]]);
+  await everywhere.getByRole('button', { name: 'Cancel' }).click();
+  await mail.getByRole('button', { name: 'Clean up…' }).click();
+  await dialog.getByLabel('Keep the newest').fill('1');
   const from = await requestCount(env.sim);
   await dialog.getByRole('button', { name: 'Delete 1 snapshot' }).click();
   const plan = mail.getByRole('region', { name: 'Clean-up: delete 1 snapshot' });
   await text(plan, /Clean-up done: 1 snapshot deleted/, 30_000);
-  const deletes = (await requestsSince(env.sim, from)).filter((l) => /snapshot\/delete/.test(l));
+  const cleanupSent = (await requestsSince(env.sim, from)).filter((l) => l.includes('/mail01/'));
+  console.log(`# clean-up, the simulator's requests for mail01: ${squeeze(cleanupSent).join(', ')}`);
+  const deletes = cleanupSent.filter((l) => /snapshot\/delete/.test(l));
   console.log(`# clean-up, the simulator's deletes: ${deletes.join(', ')} (previewed: ${previewed.join(', ')})`);
   assert.equal(deletes.length, 1);
   const done = (await env.sim.stats()).operations.filter((o) => o.op === 'delete').map((o) => o.target);
