@@ -17,6 +17,10 @@ test('a status change touches no DOM outside its card', async () => {
     await text(target, /In progress/);
     await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
     await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    // The overview sums up once a second: let it catch up with the load.
+    await text(page.locator('.overview'), /6 servers/);
+    await text(page.locator('.overview'), /13 snapshots/);
+    await new Promise((r) => setTimeout(r, 1_200));
 
     await target.evaluate((article) => {
       window.__mutations = { inside: 0, summaries: [], outside: [] };

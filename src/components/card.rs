@@ -35,6 +35,16 @@ pub fn SnapshotCard(
     let stores = StoredValue::new((server, card));
 
     let name = move || snap.with(|s| s.name.clone());
+    // The server's plan and the account's marks live longer than the card:
+    // followed through the server's relay, read untracked.
+    let held_by_plan = Memo::new({
+        let key = card_key.clone();
+        let server_changed = server_changed.clone();
+        move |_| {
+            server_changed.track();
+            plan.with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(&key)))
+        }
+    });
     // Only a card with an operation under way reads the 1-second clock.
     let status = move || {
         pending
@@ -47,6 +57,9 @@ pub fn SnapshotCard(
             .unwrap_or_else(|| snap.with(|s| s.status.label()))
     };
     let detail = move || {
+        if held_by_plan.get() {
+            return Some("Waits for the steps before it (see the server's plan).".to_string());
+        }
         pending.with(|p| {
             p.as_ref().filter(|p| p.in_flight()).map(|p| {
                 // Read when the operation changes, not followed.
@@ -103,6 +116,12 @@ pub fn SnapshotCard(
                         sched.provider_text.clone(),
                         sched.next_run_wording(now),
                         sched.last_run_wording(now),
+                        crate::state::cover::late_since(sched, now).map(|due| {
+                            format!(
+                                "Schedule late: a run was due {} and has not happened.",
+                                time::relative(now, due)
+                            )
+                        }),
                     )
                 })
             })
@@ -110,16 +129,6 @@ pub fn SnapshotCard(
     });
     // Under an operation, not confirmed yet, or waiting in a plan: no
     // other action.
-    // The server's plan and the account's marks live longer than the card:
-    // followed through the server's relay, read untracked.
-    let held_by_plan = Memo::new({
-        let key = card_key.clone();
-        let server_changed = server_changed.clone();
-        move |_| {
-            server_changed.track();
-            plan.with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(&key)))
-        }
-    });
     let busy =
         move || pending.with(|p| p.as_ref().is_some_and(|p| !p.is_over())) || held_by_plan.get();
     let protected = Memo::new({
@@ -132,22 +141,9 @@ pub fn SnapshotCard(
                 .with_untracked(|a| a.is_protected(&server_key, &key))
         }
     });
-    let late = Memo::new(move |_| {
-        dates.track();
-        let now = state.now.get_untracked();
-        snap.with(|s| {
-            s.schedule
-                .as_ref()
-                .and_then(|sched| crate::state::cover::late_since(sched, now))
-                .map(|due| {
-                    format!(
-                        "Schedule late: a run was due {} and has not happened.",
-                        time::relative(now, due)
-                    )
-                })
-        })
-    });
     // A snapshot taken before an update, confirmed: its two outcomes.
+    // (A snapshot's name does not change: only such cards watch for it.)
+    let pre_update_name = snap.with_untracked(|s| is_pre_update(&s.name));
     let pre_update = move || {
         !busy() && snap.with(|s| s.status == SnapshotStatus::Completed && is_pre_update(&s.name))
     };
@@ -318,7 +314,7 @@ pub fn SnapshotCard(
                 {move || {
                     schedule
                         .get()
-                        .map(|(describe, provider_text, next, last)| {
+                        .map(|(describe, provider_text, next, last, late)| {
                             view! {
                                 <div class="wide schedule">
                                     <dt>"Schedule"</dt>
@@ -329,6 +325,7 @@ pub fn SnapshotCard(
                                         </span>
                                         {next.map(|n| view! { <span>{n}</span> })}
                                         {last.map(|l| view! { <span>{l}</span> })}
+                                        {late.map(|l| view! { <span class="late-mark">{l}</span> })}
                                     </dd>
                                 </div>
                             }
@@ -340,10 +337,6 @@ pub fn SnapshotCard(
             </When>
             <When is=Signal::derive(move || protected.get())>
                 <p class="protected-mark">"Protected: delete, recreate, replace and clean-up leave it alone"</p>
-            </When>
-            {move || late.get().map(|l| view! { <p class="late-mark">{l}</p> })}
-            <When is=held_by_plan.into()>
-                <p class="hint op-detail">"Waits for the steps before it (see the server's plan)."</p>
             </When>
             {move || detail().map(|d| view! { <p class="hint op-detail">{d}</p> })}
             {move || {
@@ -383,6 +376,7 @@ pub fn SnapshotCard(
                         }
                     })
             }}
+            {pre_update_name.then(|| view! {
             <When is=Signal::derive(pre_update)>
                 <div class="outcomes">
                     <button type="button" on:click=move |_| confirm(Operation::Delete { snapshot: key() })>
@@ -396,6 +390,7 @@ pub fn SnapshotCard(
                     </button>
                 </div>
             </When>
+            })}
             <div class="actions">
                 <button
                     type="button"

@@ -67,9 +67,19 @@ pub fn ActionMenu(
             let _ = el.focus();
         }
     };
-    // Once the list is drawn, the focus moves into it.
+    // Once the list is drawn, the focus moves into it. An open list may
+    // reach past its server, which skips painting what lies outside it
+    // when the page has many servers: not while the list is open.
     Effect::new(move |_| {
         let where_to = open.get();
+        if let Some(section) = button
+            .get_untracked()
+            .and_then(|b| b.closest("section.server").ok().flatten())
+        {
+            let _ = section
+                .class_list()
+                .toggle_with_force("menu-open", where_to != Open::Closed);
+        }
         if list.get().is_none() {
             return;
         }
@@ -77,17 +87,6 @@ pub fn ActionMenu(
             Open::First => focus_at(0),
             Open::Last => focus_at(usize::MAX),
             Open::Closed => {}
-        }
-    });
-    // An open list may reach past its server, which skips painting what
-    // lies outside it when the page has many servers: not while open.
-    Effect::new(move |_| {
-        let is_open = open.get() != Open::Closed;
-        if let Some(section) = button
-            .get()
-            .and_then(|b| b.closest("section.server").ok().flatten())
-        {
-            let _ = section.class_list().toggle_with_force("menu-open", is_open);
         }
     });
     let close = move |refocus: bool| {

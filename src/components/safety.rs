@@ -16,7 +16,15 @@ use crate::state::{AccountStore, AppState, Dialog, ServerStore};
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let all = Memo::new(move |_| state.overview(state.now.get()));
+    // Once a second at most, not on every list: with a list per server
+    // (ilkbyte), following every card would redo all servers' facts for
+    // each server's list. Unchanged facts wake nothing (a memo).
+    let seconds = state.seconds.follow();
+    let all = Memo::new(move |_| {
+        seconds.track();
+        let now = state.now.get_untracked();
+        untrack(|| state.overview(now))
+    });
     let summary = Memo::new(move |_| {
         let now = state.now.get();
         all.with(|all| Summary::of(all.iter().map(|o| &o.facts), now))

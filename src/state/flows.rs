@@ -4,6 +4,9 @@
 use leptos::prelude::*;
 
 use super::cover::{self, Filter, ServerFacts, SnapFacts};
+use super::plan::{Event, Next, Plan};
+use super::{AccountStore, AppState, Sent, ServerStore, set_if_changed};
+use crate::model::SnapshotStatus;
 
 /// One server in the overview.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,9 +17,6 @@ pub struct Overview {
     /// Its name and its snapshots' names, folded for search.
     pub names: Vec<String>,
 }
-use super::plan::{Event, Next, Plan};
-use super::{AccountStore, AppState, Sent, ServerStore, set_if_changed};
-use crate::model::SnapshotStatus;
 
 impl AppState {
     /// Runs `plan` on `server`: its first step now (heard by `reply`, from
@@ -51,11 +51,14 @@ impl AppState {
     /// An operation ended: the plan on its server moves on, if it was
     /// waiting for it.
     pub(super) fn plan_event(&self, account: &AccountStore, server: &ServerStore, event: &Event) {
+        // Most operations are not a plan's: only a plan that moved wakes
+        // its readers.
         let next = server
             .plan
-            .try_update(|p| p.as_mut().map(|p| p.on(event)))
+            .try_update_untracked(|p| p.as_mut().map(|p| p.on(event)))
             .flatten();
         if next.as_ref().is_some_and(|n| *n != Next::Nothing) {
+            server.plan.notify();
             server.changed.notify();
         }
         if let Some(next) = next {
