@@ -164,6 +164,8 @@ test('a safety snapshot that fails means no revert is sent', async () => {
     await text(dialog.getByRole('alert'), /HTTP 500/);
     const plan = db01.getByRole('region', { name: /^Safety snapshot, then revert beforemigration/ });
     await text(plan, /Nothing was reverted: the safety snapshot safety\d{12} failed/);
+    // And on the card that was not reverted.
+    await text(target.getByRole('alert'), /Nothing was reverted/);
   } finally {
     await env.sim.faults({ error_rate: 0 });
   }

@@ -119,8 +119,8 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
             server: this.get_value(),
         }))
     };
-    // What the overview knows of this server, and whether the filter
-    // shows it. The clock is followed through the page's relay.
+    // What the overview knows of this server, for its coverage line. The
+    // clock is followed through the page's relay.
     let dates = state.dates.follow();
     let facts = Memo::new(move |_| {
         dates.track();
@@ -194,7 +194,6 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                         type="button"
                         on:click=before_update
                         disabled=move || at_limit() || planning()
-                        title=move || at_limit().then_some("No free snapshot slot")
                     >
                         "Before an update"
                     </button>

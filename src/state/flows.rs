@@ -95,12 +95,20 @@ impl AppState {
                 }
             }
             Next::Failed => {
-                let text = server
-                    .plan
-                    .with_untracked(|p| p.as_ref().and_then(Plan::failure));
-                if let Some(text) = text {
-                    self.announce(text);
-                }
+                let (text, untouched) = server.plan.with_untracked(|p| match p {
+                    Some(p) => (p.failure(), p.untouched()),
+                    None => (None, Vec::new()),
+                });
+                let Some(text) = text else {
+                    return;
+                };
+                // The snapshots the plan never got to say why, on their cards.
+                server.snapshots.with_untracked(|cards| {
+                    for card in cards.iter().filter(|c| untouched.contains(&c.key)) {
+                        card.error.set(Some(text.clone()));
+                    }
+                });
+                self.announce(text);
             }
             Next::Nothing => {}
         }

@@ -222,6 +222,16 @@ impl Plan {
                 .any(|s| s.state == StepState::Waiting && s.op.snapshot() == Some(key))
     }
 
+    /// The snapshots of the steps never sent (after a failure: the ones
+    /// left as they were).
+    pub fn untouched(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|s| s.state == StepState::Waiting)
+            .filter_map(|s| s.op.snapshot().map(str::to_string))
+            .collect()
+    }
+
     /// An operation ended: the plan moves on, or stops.
     pub fn on(&mut self, event: &Event) -> Next {
         let Some(i) = self.running() else {
@@ -527,6 +537,7 @@ mod tests {
             plan.start();
             assert_eq!(plan.on(&event), Next::Failed);
             assert_eq!(states(&plan)[1], Waiting, "the revert is never sent");
+            assert_eq!(plan.untouched(), ["base"], "its card says why");
             assert!(!plan.is_active() && !plan.holds("base"));
             let why = plan.failure().unwrap();
             assert!(
