@@ -387,8 +387,12 @@ impl Plan {
                 plural(self.steps.len())
             ),
             Purpose::BeforeUpdate => format!(
-                "{} is ready. Update the server; then delete it if all went well, or restore it.",
-                name(0)
+                "{} is ready. Update the server; then delete it if all went well, or {} it.",
+                name(0),
+                match self.provider {
+                    ProviderKind::Vpsorg => "restore",
+                    ProviderKind::Ilkbyte => "revert to",
+                }
             ),
         }
     }
@@ -690,6 +694,10 @@ mod tests {
                 "preupdate202611261530"
             )),
             Next::Done
+        );
+        assert_eq!(
+            plan.success(),
+            "preupdate202611261530 is ready. Update the server; then delete it if all went well, or revert to it."
         );
         for event in [
             refused(OpKind::Create, "x", "preupdate202611261530"),
