@@ -5,7 +5,7 @@ use super::When;
 use super::card::SnapshotCard;
 use super::rows;
 use super::safety::PlanPanel;
-use crate::state::plan::{PRE_UPDATE_PREFIX, Plan, snapdeck_name};
+use crate::state::plan::{PRE_UPDATE_PREFIX, Plan};
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
 
 /// One account: a region named by its label, with its servers.
@@ -138,13 +138,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
         move || this.with_value(|s| s.plan.with(|p| p.as_ref().is_some_and(Plan::is_active)));
     let before_update = move |_| {
         this.with_value(|s| {
-            let taken: Vec<String> = s.snapshots.with_untracked(|l| {
-                l.iter()
-                    .map(|c| c.snap.with_untracked(|s| s.name.clone()))
-                    .collect()
-            });
-            let now = (crate::state::now_ms() / 1000.0) as i64;
-            let name = snapdeck_name(PRE_UPDATE_PREFIX, now, super::local_offset_min(), &taken);
+            let name = super::name_now(PRE_UPDATE_PREFIX, &s.snapshot_names());
             state.start_plan(&account, s, Plan::before_update(provider, &name), None);
         })
     };

@@ -5,8 +5,8 @@ use super::When;
 use crate::forms::{self, Invalid, field, message_for};
 use crate::model::{Operation, ProviderKind};
 use crate::state::cover;
-use crate::state::plan::{Plan, SAFETY_PREFIX, snapdeck_name};
-use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note, now_ms};
+use crate::state::plan::{Plan, SAFETY_PREFIX};
+use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note};
 use crate::time;
 
 /// A form's problems, each shown beside its field.
@@ -186,11 +186,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
     let state = expect_context::<AppState>();
     let provider = account.provider();
     let server_name = server.server.with_untracked(|s| s.name.clone());
-    let taken: Vec<String> = server.snapshots.with_untracked(|l| {
-        l.iter()
-            .map(|s| s.snap.with_untracked(|s| s.name.clone()))
-            .collect()
-    });
+    let taken = server.snapshot_names();
     // At the provider's limit: the snapshot "Replace the oldest" deletes.
     let slots = provider.capabilities().snapshot_limit;
     let at_limit = slots.is_some_and(|l| server.snapshot_count() >= l);
@@ -443,11 +439,7 @@ pub fn ConfirmDialog(
         .snapshot_limit
         .is_none_or(|l| server.snapshot_count() < l);
     let safety = RwSignal::new(go_back && free_slot);
-    let taken: Vec<String> = server.snapshots.with_untracked(|l| {
-        l.iter()
-            .map(|s| s.snap.with_untracked(|s| s.name.clone()))
-            .collect()
-    });
+    let taken = server.snapshot_names();
     let target_key = snapshot.key.clone();
     let target_name = snap_name.clone();
     let server = StoredValue::new(server);
@@ -459,8 +451,7 @@ pub fn ConfirmDialog(
             return;
         }
         if go_back && safety.get_untracked() {
-            let now = (now_ms() / 1000.0) as i64;
-            let name = snapdeck_name(SAFETY_PREFIX, now, super::local_offset_min(), &taken);
+            let name = super::name_now(SAFETY_PREFIX, &taken);
             let plan = Plan::safety_first(provider, &name, &target_key, &target_name);
             server.with_value(|s| state.start_plan(&account, s, plan, Some(sent)));
             return;

@@ -155,6 +155,13 @@ pub(crate) fn local_offset_min() -> i32 {
     -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
+/// The name Snapdeck gives a snapshot it takes now on a server whose
+/// snapshots are named `taken` (`safety202611261530`).
+pub(crate) fn name_now(prefix: &str, taken: &[String]) -> String {
+    let now = (crate::state::now_ms() / 1000.0) as i64;
+    crate::state::plan::snapdeck_name(prefix, now, local_offset_min(), taken)
+}
+
 /// Moves the focus to the element with this id, if it can take it.
 pub(crate) fn focus_id(id: &str) {
     use wasm_bindgen::JsCast;

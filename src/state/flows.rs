@@ -32,14 +32,8 @@ impl AppState {
             .plan
             .with_untracked(|p| p.as_ref().is_some_and(Plan::is_active))
         {
-            let why = "Another series of operations is under way on this server.".to_string();
-            match reply {
-                Some(r) => r.set(Some(Sent::Refused {
-                    message: why,
-                    maybe_at_limit: false,
-                })),
-                None => set_if_changed(server.error, Some(why)),
-            }
+            let why = "Another series of operations is under way on this server.";
+            super::perform::could_not_start(server, reply, why.to_string());
             return;
         }
         let next = plan.start();

@@ -28,6 +28,22 @@ pub enum Sent {
     },
 }
 
+/// Something could not even be sent: said in the dialog that asked for it,
+/// or else on the server.
+pub(super) fn could_not_start(
+    server: &ServerStore,
+    reply: Option<RwSignal<Option<Sent>>>,
+    why: String,
+) {
+    match reply {
+        Some(r) => r.set(Some(Sent::Refused {
+            message: why,
+            maybe_at_limit: false,
+        })),
+        None => set_if_changed(server.error, Some(why)),
+    }
+}
+
 impl AppState {
     /// Starts `op` on `server`. `reply`, from a dialog, hears how the
     /// sending went; a refusal is then shown there, once, not on the card.
@@ -42,14 +58,7 @@ impl AppState {
     ) -> Result<(), String> {
         let result = self.send(account, server, op, reply);
         if let Err(why) = &result {
-            let refused = Sent::Refused {
-                message: why.clone(),
-                maybe_at_limit: false,
-            };
-            match reply {
-                Some(r) => r.set(Some(refused)),
-                None => set_if_changed(server.error, Some(why.clone())),
-            }
+            could_not_start(server, reply, why.clone());
         }
         result
     }

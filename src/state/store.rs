@@ -168,6 +168,15 @@ impl ServerStore {
         }
     }
 
+    /// Its snapshots' names, as listed now.
+    pub fn snapshot_names(&self) -> Vec<String> {
+        self.snapshots.with_untracked(|l| {
+            l.iter()
+                .map(|s| s.snap.with_untracked(|s| s.name.clone()))
+                .collect()
+        })
+    }
+
     /// Snapshots the provider counts against its limit (not placeholders).
     pub fn snapshot_count(&self) -> usize {
         self.snapshots
