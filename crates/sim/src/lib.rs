@@ -251,6 +251,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/__sim/stats", get(stats))
         .route("/__sim/reset", post(reset))
         .route("/__sim/churn", post(churn))
+        .route("/__sim/rename", post(rename))
         .route("/__sim/faults", get(get_faults).put(put_faults));
     ilkbyte.merge(vpsorg).merge(control).with_state(sim)
 }
@@ -260,7 +261,7 @@ async fn index() -> Response {
         "service": "snapdeck-sim",
         "ilkbyte": {"base_url": "/ilkbyte", "access": data::ILKBYTE_ACCESS, "secret": data::ILKBYTE_SECRET},
         "vpsorg": {"base_url": "/vpsorg/api/v1", "token": data::VPSORG_TOKEN},
-        "control": ["GET /__sim/stats", "POST /__sim/reset", "POST /__sim/churn", "GET|PUT /__sim/faults"],
+        "control": ["GET /__sim/stats", "POST /__sim/reset", "POST /__sim/churn", "POST /__sim/rename", "GET|PUT /__sim/faults"],
     }))
     .into_response()
 }
@@ -282,6 +283,36 @@ async fn churn(State(sim): State<Arc<Sim>>) -> Response {
     world.ilkbyte.churn();
     world.vpsorg.churn();
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// Renames VPS.org snapshots, as its web console can (with letters its API
+/// refuses, such as Turkish ones): `{"from": "staging-clean", "to":
+/// "İstanbulYedek"}`. Answers how many were renamed.
+async fn rename(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Rename {
+        from: String,
+        to: String,
+    }
+    let Ok(r) = serde_json::from_slice::<Rename>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "expected {\"from\": name, \"to\": name}"})),
+        )
+            .into_response();
+    };
+    let mut world = sim.lock();
+    let mut renamed = 0;
+    for s in world
+        .vpsorg
+        .snapshots
+        .iter_mut()
+        .filter(|s| s.name == r.from)
+    {
+        s.name = r.to.clone();
+        renamed += 1;
+    }
+    axum::Json(json!({ "renamed": renamed })).into_response()
 }
 
 async fn get_faults(State(sim): State<Arc<Sim>>) -> Response {

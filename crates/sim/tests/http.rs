@@ -1026,6 +1026,40 @@ async fn dates_are_whole_seconds_as_the_providers_send_them() {
 }
 
 #[tokio::test]
+async fn rename_gives_a_vpsorg_snapshot_a_name_only_its_console_takes() {
+    let app = app(1.0);
+    let rename = |body: &'static str| {
+        Request::post("/__sim/rename")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = send(
+        &app,
+        rename(r#"{"from": "staging-clean", "to": "İstanbulYedek"}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["renamed"], 1);
+    let list = vps(&app, "GET", "/snapshots/", None).await.json();
+    let names: Vec<&str> = list["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"İstanbulYedek"), "{names:?}");
+    assert!(!names.contains(&"staging-clean"), "{names:?}");
+    let r = send(
+        &app,
+        rename(r#"{"from": "nothing-has-this-name", "to": "x"}"#),
+    )
+    .await;
+    assert_eq!(r.json()["renamed"], 0);
+    let r = send(&app, rename("{ not json")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn churn_replaces_every_snapshot_with_a_new_one() {
     let app = app(1.0);
     let before = vps(&app, "GET", "/snapshots/", None).await.json();
