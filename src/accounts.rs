@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::forms::{Invalid, field};
+use crate::i18n::{fill, t};
 use crate::model::{Account, Credentials, ProviderKind};
 
 /// The account form's fields, as typed.
@@ -45,42 +46,42 @@ impl Draft {
     pub fn validate(&self, taken: &[String]) -> Result<Account, Invalid> {
         let provider = self
             .provider
-            .ok_or_else(|| Invalid::new(field::PROVIDER, "Choose a provider."))?;
+            .ok_or_else(|| Invalid::new(field::PROVIDER, t().form_choose_provider))?;
         let label = self.label.trim().to_string();
         if label.is_empty() {
-            return Err(Invalid::new(field::LABEL, "Enter a label for the account."));
+            return Err(Invalid::new(field::LABEL, t().form_enter_label));
         }
         if taken.iter().any(|t| t.trim() == label) {
             return Err(Invalid::new(
                 field::LABEL,
-                format!("Another account is already labelled “{label}”: choose another label."),
+                fill(t().form_label_taken, &[("label", &label)]),
             ));
         }
         let base_url = self.base_url.trim().trim_end_matches('/').to_string();
         if base_url.is_empty() {
-            return Err(Invalid::new(field::BASE_URL, "Enter the API base URL."));
+            return Err(Invalid::new(field::BASE_URL, t().form_enter_base_url));
         }
         if let Some(why) = url_problem(&base_url) {
             return Err(Invalid::new(
                 field::BASE_URL,
-                format!("The API base URL {why}."),
+                fill(t().form_base_url_bad, &[("why", &why)]),
             ));
         }
         let proxy = self.proxy.trim().to_string();
         if let Some(why) = url_problem(&proxy).filter(|_| !proxy.is_empty()) {
             return Err(Invalid::new(
                 field::PROXY,
-                format!("The CORS proxy {why}, or stays empty for direct calls."),
+                fill(t().form_proxy_bad, &[("why", &why)]),
             ));
         }
         let credentials = match provider {
             ProviderKind::Ilkbyte => {
                 let (access, secret) = (self.access_key.trim(), self.secret_key.trim());
                 if access.is_empty() {
-                    return Err(Invalid::new(field::ACCESS_KEY, "Enter the access key."));
+                    return Err(Invalid::new(field::ACCESS_KEY, t().form_enter_access));
                 }
                 if secret.is_empty() {
-                    return Err(Invalid::new(field::SECRET_KEY, "Enter the secret key."));
+                    return Err(Invalid::new(field::SECRET_KEY, t().form_enter_secret));
                 }
                 Credentials::Ilkbyte {
                     access: access.into(),
@@ -90,7 +91,7 @@ impl Draft {
             ProviderKind::Vpsorg => {
                 let token = self.token.trim();
                 if token.is_empty() {
-                    return Err(Invalid::new(field::TOKEN, "Enter the API token."));
+                    return Err(Invalid::new(field::TOKEN, t().form_enter_token));
                 }
                 Credentials::Vpsorg {
                     token: token.into(),
@@ -121,15 +122,15 @@ pub fn url_problem(s: &str) -> Option<&'static str> {
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))
     else {
-        return Some("must be an http:// or https:// URL");
+        return Some(t().url_not_http);
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Some("must not hold a user name or password (user:password@)");
+        return Some(t().url_userinfo);
     }
     if authority.is_empty() || authority.contains(char::is_whitespace) || authority.starts_with(':')
     {
-        return Some("must name a host");
+        return Some(t().url_no_host);
     }
     None
 }
@@ -296,27 +297,31 @@ pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)>
         };
         let mut what = Vec::new();
         if s.provider != p.provider {
-            what.push(format!(
-                "provider {} → {}",
-                s.provider.display_name(),
-                p.provider.display_name()
+            what.push(fill(
+                t().altered_provider,
+                &[
+                    ("was", &s.provider.display_name()),
+                    ("now", &p.provider.display_name()),
+                ],
             ));
         }
         if s.base_url != p.base_url {
-            what.push(format!("API base URL {} → {}", s.base_url, p.base_url));
+            what.push(fill(
+                t().altered_base_url,
+                &[("was", &s.base_url), ("now", &p.base_url)],
+            ));
         }
         if s.proxy != p.proxy {
             let shown = |x: &str| {
                 if x.is_empty() {
-                    "(direct)".to_string()
+                    t().altered_direct.to_string()
                 } else {
                     x.to_string()
                 }
             };
-            what.push(format!(
-                "CORS proxy {} → {}",
-                shown(&s.proxy),
-                shown(&p.proxy)
+            what.push(fill(
+                t().altered_proxy,
+                &[("was", &shown(&s.proxy)), ("now", &shown(&p.proxy))],
             ));
         }
         if !what.is_empty() {
@@ -330,9 +335,7 @@ pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)>
 /// locked, only once the user has said to replace them.
 pub fn may_change_mode(locked: bool, replace_confirmed: bool) -> Result<(), &'static str> {
     if locked && !replace_confirmed {
-        Err(
-            "The keys saved on this device are locked. Unlock them first, or tick “Replace the locked keys” to replace them with the accounts shown now.",
-        )
+        Err(t().mode_locked)
     } else {
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::i18n::{Lang, fill, t};
 use crate::model::{Account, Credentials, ProviderKind};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -10,6 +11,8 @@ pub struct Deployment {
     /// Default CORS proxy prefix for accounts that do not set their own.
     pub proxy: String,
     pub accounts: Vec<Account>,
+    /// The team's default language, until someone picks one on a device.
+    pub language: Option<Lang>,
 }
 
 #[derive(Deserialize)]
@@ -19,6 +22,7 @@ struct RawDeployment {
     proxy: String,
     #[serde(default)]
     accounts: Vec<RawAccount>,
+    language: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,22 +49,25 @@ pub fn parse_provider(s: &str) -> Option<ProviderKind> {
 /// Reads `snapdeck.json`; the error says what is wrong and where.
 pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
     let raw: RawDeployment =
-        serde_json::from_slice(bytes).map_err(|e| format!("snapdeck.json is not valid: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| fill(t().config_invalid, &[("why", &e)]))?;
     let mut accounts: Vec<Account> = Vec::new();
     for (i, a) in raw.accounts.into_iter().enumerate() {
         let at = format!("snapdeck.json: accounts[{i}]");
         let provider = parse_provider(&a.provider).ok_or_else(|| {
-            format!(
-                "{at}: unknown provider \"{}\" (use \"ilkbyte\" or \"vpsorg\")",
-                a.provider
+            fill(
+                t().config_provider,
+                &[("at", &at), ("provider", &a.provider)],
             )
         })?;
         let label = a.label.trim().to_string();
         if label.is_empty() {
-            return Err(format!("{at}: the label is empty"));
+            return Err(fill(t().config_label_empty, &[("at", &at)]));
         }
         if accounts.iter().any(|other| other.label == label) {
-            return Err(format!("{at}: the label \"{label}\" is used twice"));
+            return Err(fill(
+                t().config_label_twice,
+                &[("at", &at), ("label", &label)],
+            ));
         }
         let base_url = a
             .base_url
@@ -104,9 +111,16 @@ pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
     {
         return Err(format!("snapdeck.json: proxy {why}"));
     }
+    let language = match raw.language.as_deref() {
+        None => None,
+        Some(tag) => Some(
+            Lang::from_tag(tag).ok_or_else(|| fill(t().config_language, &[("language", &tag)]))?,
+        ),
+    };
     Ok(Deployment {
         proxy: raw.proxy.trim().to_string(),
         accounts,
+        language,
     })
 }
 

@@ -2,6 +2,7 @@
 //! to (by the input's id), so the form shows it beside that field and marks
 //! the field invalid; nothing is sent while there is one.
 
+use crate::i18n::{fill, t};
 use crate::model::ProviderKind;
 
 /// The inputs' ids.
@@ -58,27 +59,23 @@ pub fn snapshot_name(
     let name = typed.trim();
     let bad = |m: String| Err(Invalid::new(field::SNAPSHOT_NAME, m));
     if name.is_empty() {
-        return bad("Enter a name.".into());
+        return bad(t().form_enter_name.into());
     }
     if provider == ProviderKind::Vpsorg && name.chars().count() > VPSORG_NAME_MAX {
-        return bad(format!(
-            "At most {VPSORG_NAME_MAX} characters; this name has {}.",
-            name.chars().count()
+        return bad(fill(
+            t().form_name_long,
+            &[("max", &VPSORG_NAME_MAX), ("n", &name.chars().count())],
         ));
     }
     if let Err(rule) = provider.validate_name(name) {
         return bad(rule.into());
     }
     if taken.iter().any(|t| t == name) {
-        return bad(match provider {
-            ProviderKind::Ilkbyte => {
-                format!("{name} already exists on this server: choose another name.")
-            }
-            ProviderKind::Vpsorg => format!(
-                "This server already has a snapshot named {name}. Choose another name: \
-                 two snapshots of one name cannot be told apart when you confirm by name."
-            ),
-        });
+        let rule = match provider {
+            ProviderKind::Ilkbyte => t().form_name_taken_ilkbyte,
+            ProviderKind::Vpsorg => t().form_name_taken_vpsorg,
+        };
+        return bad(fill(rule, &[("name", &name)]));
     }
     Ok(name.to_string())
 }
@@ -90,10 +87,10 @@ pub const SCHEDULE_MAX_DAYS: u32 = 365;
 pub fn schedule(days: &str, hour: &str, minute: &str) -> Result<(u32, u32, u32), Vec<Invalid>> {
     let mut problems = Vec::new();
     let mut read =
-        |field: &'static str, text: &str, what: &str, lo: u32, hi: u32, range: String| {
+        |field: &'static str, text: &str, empty: &str, lo: u32, hi: u32, range: String| {
             let text = text.trim();
             if text.is_empty() {
-                problems.push(Invalid::new(field, format!("Enter {what}.")));
+                problems.push(Invalid::new(field, empty.to_string()));
                 return 0;
             }
             match text.parse::<u32>() {
@@ -103,7 +100,10 @@ pub fn schedule(days: &str, hour: &str, minute: &str) -> Result<(u32, u32, u32),
                     0
                 }
                 Err(_) => {
-                    problems.push(Invalid::new(field, format!("{range} Whole numbers only.")));
+                    problems.push(Invalid::new(
+                        field,
+                        fill(t().form_whole, &[("range", &range)]),
+                    ));
                     0
                 }
             }
@@ -111,26 +111,26 @@ pub fn schedule(days: &str, hour: &str, minute: &str) -> Result<(u32, u32, u32),
     let d = read(
         field::DAYS,
         days,
-        "the number of days",
+        t().form_enter_days,
         1,
         SCHEDULE_MAX_DAYS,
-        format!("From 1 to {SCHEDULE_MAX_DAYS} days."),
+        fill(t().form_days_range, &[("max", &SCHEDULE_MAX_DAYS)]),
     );
     let h = read(
         field::HOUR,
         hour,
-        "an hour",
+        t().form_enter_hour,
         0,
         23,
-        "An hour from 0 to 23.".into(),
+        t().form_hour_range.into(),
     );
     let m = read(
         field::MINUTE,
         minute,
-        "a minute",
+        t().form_enter_minute,
         0,
         59,
-        "A minute from 0 to 59.".into(),
+        t().form_minute_range.into(),
     );
     if problems.is_empty() {
         Ok((d, h, m))
@@ -139,9 +139,36 @@ pub fn schedule(days: &str, hour: &str, minute: &str) -> Result<(u32, u32, u32),
     }
 }
 
+/// Whether what was typed confirms a destructive operation on `name`:
+/// the exact name, spaces around it aside. No case folding in any
+/// language: `istanbulyedek` does not confirm `İstanbulYedek`, nor `ilik`
+/// `ılık`.
+pub fn confirms(typed: &str, name: &str) -> bool {
+    typed.trim() == name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_exact_name_confirms_turkish_names_too() {
+        assert!(confirms("İstanbulYedek", "İstanbulYedek"));
+        assert!(confirms("  ılık ", "ılık"));
+        for wrong in [
+            "istanbulyedek",
+            "IstanbulYedek",
+            "İSTANBULYEDEK",
+            "İstanbulyedek",
+            "i̇stanbulYedek",
+        ] {
+            assert!(!confirms(wrong, "İstanbulYedek"), "{wrong}");
+        }
+        for wrong in ["ilik", "ILIK", "Ilık", "ılı", "ılıkk"] {
+            assert!(!confirms(wrong, "ılık"), "{wrong}");
+        }
+        assert!(!confirms("", "ılık"));
+    }
 
     #[test]
     fn each_name_problem_has_its_own_wording() {

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod components;
 pub mod config;
 pub mod forms;
+pub mod i18n;
 pub mod model;
 pub mod net;
 pub mod providers;

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{fill, t};
+use crate::time::relative;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
@@ -66,12 +69,8 @@ impl ProviderKind {
             Ok(())
         } else {
             Err(match self {
-                ProviderKind::Ilkbyte => {
-                    "Use letters and digits only (A–Z, a–z, 0–9): no spaces, hyphens or underscores."
-                }
-                ProviderKind::Vpsorg => {
-                    "Use letters, digits, hyphens and underscores only (at most 100 characters)."
-                }
+                ProviderKind::Ilkbyte => t().name_rule_ilkbyte,
+                ProviderKind::Vpsorg => t().name_rule_vpsorg,
             })
         }
     }
@@ -195,8 +194,8 @@ impl SnapshotStatus {
 
     pub fn label(&self) -> String {
         match self {
-            SnapshotStatus::Completed => "Completed".into(),
-            SnapshotStatus::InProgress => "In progress".into(),
+            SnapshotStatus::Completed => t().status_completed.into(),
+            SnapshotStatus::InProgress => t().status_in_progress.into(),
             SnapshotStatus::Other(s) => {
                 let mut c = s.chars();
                 match c.next() {
@@ -205,7 +204,7 @@ impl SnapshotStatus {
                         .chain(c)
                         .collect::<String>()
                         .replace('_', " "),
-                    None => "Unknown".into(),
+                    None => t().status_unknown.into(),
                 }
             }
         }
@@ -260,25 +259,28 @@ impl Schedule {
     /// "Next run in 5 hours".
     pub fn next_run_wording(&self, now: i64) -> Option<String> {
         self.next_run
-            .map(|t| format!("Next run {}", crate::time::relative(now, t)))
+            .map(|at| fill(t().schedule_next_run, &[("when", &relative(now, at))]))
     }
 
     /// "Last run 3 hours ago". A schedule that has not run yet carries a
     /// last run in the future (the provider's own example does): that is
     /// shown as the provider wrote it, never as if it were due.
     pub fn last_run_wording(&self, now: i64) -> Option<String> {
-        let t = self.last_run?;
-        Some(if t > now {
-            format!("Not run yet (ilkbyte's last run: {})", self.last_run_text)
+        let at = self.last_run?;
+        Some(if at > now {
+            fill(t().schedule_not_run_yet, &[("given", &self.last_run_text)])
         } else {
-            format!("Last run {}", crate::time::relative(now, t))
+            fill(t().schedule_last_run, &[("when", &relative(now, at))])
         })
     }
 
     pub fn describe(&self) -> String {
         match self.parsed() {
-            Some((1, h, m)) => format!("Every day at {h:02}:{m:02}"),
-            Some((d, h, m)) => format!("Every {d} days at {h:02}:{m:02}"),
+            Some((1, h, m)) => fill(t().schedule_daily, &[("time", &format!("{h:02}:{m:02}"))]),
+            Some((d, h, m)) => fill(
+                t().schedule_every,
+                &[("n", &d), ("time", &format!("{h:02}:{m:02}"))],
+            ),
             None => self.provider_text.clone(),
         }
     }

@@ -8,6 +8,8 @@ const SETTINGS: &str = "snapdeck.accounts.v1";
 const SECRETS: &str = "snapdeck.secrets.v1";
 /// How long operations took here, for estimates (no secret in it).
 const DURATIONS: &str = "snapdeck.durations.v1";
+/// The language chosen with the banner's switch (no secret in it).
+const LANGUAGE: &str = "snapdeck.language";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -58,6 +60,18 @@ pub fn forget() {
 pub fn forget_durations() {
     if let Some(storage) = local() {
         let _ = storage.remove_item(DURATIONS);
+        let _ = storage.remove_item(LANGUAGE);
+    }
+}
+
+/// The language chosen on this device, if one was.
+pub fn load_language() -> Option<String> {
+    read(LANGUAGE)
+}
+
+pub fn save_language(code: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(LANGUAGE, code);
     }
 }
 

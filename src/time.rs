@@ -1,6 +1,8 @@
 //! Dates as the providers write them, read into Unix seconds, and shown
 //! relative to now. Pure: the browser's clock is passed in.
 
+use crate::i18n::{count, fill, t};
+
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -82,26 +84,31 @@ pub fn parse_ilkbyte_dmy(s: &str) -> Option<i64> {
 }
 
 /// "just now", "5 minutes ago", "in 2 hours", "3 days ago"…
-pub fn relative(now: i64, t: i64) -> String {
-    let delta = now - t;
+pub fn relative(now: i64, at: i64) -> String {
+    let delta = now - at;
     let ago = delta >= 0;
     let secs = delta.unsigned_abs();
+    let t = t();
     if secs < 45 {
-        return "just now".into();
+        return t.rel_just_now.into();
     }
-    let (n, unit) = match secs {
-        s if s < 90 * 60 => (s.div_ceil(60).max(1), "minute"),
-        s if s < 36 * 3600 => ((s + 1800) / 3600, "hour"),
-        s if s < 45 * 86_400 => ((s + 43_200) / 86_400, "day"),
-        s if s < 548 * 86_400 => ((s + 15 * 86_400) / (30 * 86_400), "month"),
-        s => ((s + 182 * 86_400) / (365 * 86_400), "year"),
+    let (n, one, other) = match secs {
+        s if s < 90 * 60 => (s.div_ceil(60).max(1), t.rel_minute_one, t.rel_minute_other),
+        s if s < 36 * 3600 => ((s + 1800) / 3600, t.rel_hour_one, t.rel_hour_other),
+        s if s < 45 * 86_400 => ((s + 43_200) / 86_400, t.rel_day_one, t.rel_day_other),
+        s if s < 548 * 86_400 => (
+            (s + 15 * 86_400) / (30 * 86_400),
+            t.rel_month_one,
+            t.rel_month_other,
+        ),
+        s => (
+            (s + 182 * 86_400) / (365 * 86_400),
+            t.rel_year_one,
+            t.rel_year_other,
+        ),
     };
-    let plural = if n == 1 { "" } else { "s" };
-    if ago {
-        format!("{n} {unit}{plural} ago")
-    } else {
-        format!("in {n} {unit}{plural}")
-    }
+    let span = count(n as usize, one, other);
+    fill(if ago { t.rel_ago } else { t.rel_in }, &[("span", &span)])
 }
 
 /// The civil date of a day count since 1970-01-01 (Hinnant's inverse).
@@ -143,8 +150,8 @@ pub fn schedule_zone_note(hour: u32, minute: u32, local_offset_min: i32) -> Stri
     let local = turkey - TURKEY_OFFSET_MIN + local_offset_min;
     let day = match local.div_euclid(24 * 60) {
         0 => "",
-        d if d < 0 => " the day before",
-        _ => " the next day",
+        d if d < 0 => t().zone_day_before,
+        _ => t().zone_day_after,
     };
     let local = local.rem_euclid(24 * 60);
     let zone = |off: i32| {
@@ -156,13 +163,16 @@ pub fn schedule_zone_note(hour: u32, minute: u32, local_offset_min: i32) -> Stri
         }
     };
     if local_offset_min == TURKEY_OFFSET_MIN {
-        return "ilkbyte reads the time in Turkey's zone (UTC+3), which is yours too.".into();
+        return t().zone_same.into();
     }
-    format!(
-        "ilkbyte reads the time in Turkey's zone (UTC+3): {hour:02}:{minute:02} there is {:02}:{:02}{day} here ({}).",
-        local / 60,
-        local % 60,
-        zone(local_offset_min)
+    fill(
+        t().zone_note,
+        &[
+            ("there", &format!("{hour:02}:{minute:02}")),
+            ("here", &format!("{:02}:{:02}", local / 60, local % 60)),
+            ("day", &day),
+            ("zone", &zone(local_offset_min)),
+        ],
     )
 }
 

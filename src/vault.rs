@@ -32,8 +32,10 @@ pub struct VaultKey {
 impl VaultError {
     pub fn message(&self) -> String {
         match self {
-            VaultError::WrongPassphrase => "wrong passphrase, or the saved data was altered".into(),
-            VaultError::Unavailable(why) => format!("WebCrypto is unavailable: {why}"),
+            VaultError::WrongPassphrase => crate::i18n::t().vault_wrong.into(),
+            VaultError::Unavailable(why) => {
+                crate::i18n::fill(crate::i18n::t().vault_unavailable, &[("why", why)])
+            }
         }
     }
 }

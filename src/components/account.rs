@@ -5,6 +5,7 @@ use super::When;
 use super::card::SnapshotCard;
 use super::rows;
 use super::safety::PlanPanel;
+use crate::i18n::{fill, t};
 use crate::state::plan::{PRE_UPDATE_PREFIX, Plan};
 use crate::state::{AccountStore, AppState, Dialog, ServerStore};
 
@@ -30,7 +31,8 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                     aria-expanded=move || (!collapsed.get()).to_string()
                     aria-controls=servers_id.clone()
                     aria-label=move || {
-                        format!("{} {}", if collapsed.get() { "Expand" } else { "Collapse" }, label())
+                        let t = t();
+                        fill(if collapsed.get() { t.expand } else { t.collapse }, &[("label", &label())])
                     }
                     on:click=move |_| collapsed.update(|c| *c = !*c)
                 >
@@ -39,23 +41,23 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                 <h2>{label}</h2>
                 <span class="provider">{provider.display_name()}</span>
                 <When is=Signal::derive(move || account.stale.get())>
-                    <span class="stale">"Showing the last good data"</span>
+                    <span class="stale">{t().stale_short}</span>
                 </When>
                 <span class="account-actions">
                     <button
                         type="button"
-                        aria-label=move || format!("Edit {}", label())
+                        aria-label=move || fill(t().edit_label, &[("label", &label())])
                         on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: Some(account) }))
                     >
-                        "Edit"
+                        {t().edit}
                     </button>
                     <button
                         type="button"
                         class="danger"
-                        aria-label=move || format!("Remove {}", label())
+                        aria-label=move || fill(t().remove_label, &[("label", &label())])
                         on:click=move |_| state.dialog.set(Some(Dialog::RemoveAccount { account }))
                     >
-                        "Remove"
+                        {t().remove}
                     </button>
                 </span>
             </header>
@@ -68,17 +70,17 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                             <div role="alert" class="error">
                                 <span>{e}</span>
                                 <button type="button" on:click=move |_| state.retry_account(account.id)>
-                                    "Retry"
+                                    {t().retry}
                                 </button>
                             </div>
                         }
                     })
             }}
             <When is=Signal::derive(move || !account.loaded.get() && account.error.with(Option::is_none))>
-                <p class="loading">"Loading servers…"</p>
+                <p class="loading">{t().loading_servers}</p>
             </When>
             <When is=Signal::derive(move || account.loaded.get() && account.servers.with(Vec::is_empty))>
-                <p class="empty">"No servers in this account."</p>
+                <p class="empty">{t().no_servers}</p>
             </When>
             <div id=servers_id class="servers" hidden=move || collapsed.get()>
                 {rows(
@@ -108,8 +110,8 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
     let at_limit = move || limit.is_some_and(|l| count() >= l);
     let status = move || {
         info.with(|s| match s.status.as_str() {
-            "restoring" => "Restoring…".to_string(),
-            "" => "Unknown".to_string(),
+            "restoring" => t().op_restoring.to_string(),
+            "" => t().status_unknown.to_string(),
             other => other.to_string(),
         })
     };
@@ -176,23 +178,23 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                     .map(|l| {
                         view! {
                             <span class="count" class:full=at_limit>
-                                {move || format!("{} / {l} snapshots", count())}
+                                {move || fill(t().server_count, &[("n", &count()), ("limit", &l)])}
                             </span>
                         }
                     })}
                 <span class="server-actions">
                     <button type="button" class="primary" on:click=open_new>
-                        "New snapshot"
+                        {t().new_snapshot}
                     </button>
                     <button
                         type="button"
                         on:click=before_update
                         disabled=move || at_limit() || planning()
                     >
-                        "Before an update"
+                        {t().before_update}
                     </button>
                     <button type="button" on:click=open_clean_up>
-                        "Clean up…"
+                        {t().clean_up}
                     </button>
                 </span>
             </header>
@@ -206,10 +208,9 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
             </p>
             <When is=Signal::derive(at_limit)>
                 <p class="limit-note">
-                    {format!(
-                        "{} keeps at most {} snapshots per server: New snapshot offers to replace the oldest unprotected one.",
-                        provider.display_name(),
-                        limit.unwrap_or_default(),
+                    {fill(
+                        t().limit_note,
+                        &[("provider", &provider.display_name()), ("limit", &limit.unwrap_or_default())],
                     )}
                 </p>
             </When>
@@ -225,20 +226,20 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                                     type="button"
                                     on:click=move |_| this.with_value(|s| state.retry_server(&account, s))
                                 >
-                                    "Retry"
+                                    {t().retry}
                                 </button>
                             </div>
                         }
                     })
             }}
             <When is=Signal::derive(move || stale.get())>
-                <p class="stale">"Showing the last good data: the latest refresh failed."</p>
+                <p class="stale">{t().stale_long}</p>
             </When>
             <When is=Signal::derive(move || !loaded.get() && error.with(Option::is_none))>
-                <p class="loading">"Loading snapshots…"</p>
+                <p class="loading">{t().loading_snapshots}</p>
             </When>
             <When is=Signal::derive(move || loaded.get() && snapshots.with(Vec::is_empty))>
-                <p class="empty">"No snapshots yet."</p>
+                <p class="empty">{t().no_snapshots}</p>
             </When>
             <div class="cards" class:tree=provider.capabilities().tree>
                 {rows(

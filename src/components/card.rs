@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::When;
 
 use super::menu::{ActionMenu, Item};
+use crate::i18n::{self, fill, t};
 use crate::model::{GoBack, Operation, SnapshotStatus};
 use crate::state::ops::Phase;
 use crate::state::plan::is_pre_update;
@@ -58,7 +59,7 @@ pub fn SnapshotCard(
     };
     let detail = move || {
         if held_by_plan.get() {
-            return Some("Waits for the steps before it (see the server's plan).".to_string());
+            return Some(t().card_held.to_string());
         }
         pending.with(|p| {
             p.as_ref().filter(|p| p.in_flight()).map(|p| {
@@ -99,7 +100,7 @@ pub fn SnapshotCard(
             let now = state.now.get_untracked();
             snap.with(|s| {
                 s.created
-                    .map(|t| (time::relative(now, t), time::exact(t, offset_at(t))))
+                    .map(|at| (time::relative(now, at), i18n::date_time(at)))
             })
         }
     });
@@ -116,12 +117,8 @@ pub fn SnapshotCard(
                         sched.provider_text.clone(),
                         sched.next_run_wording(now),
                         sched.last_run_wording(now),
-                        crate::state::cover::late_since(sched, now).map(|due| {
-                            format!(
-                                "Schedule late: a run was due {} and has not happened.",
-                                time::relative(now, due)
-                            )
-                        }),
+                        crate::state::cover::late_since(sched, now)
+                            .map(|due| fill(t().card_late, &[("when", &time::relative(now, due))])),
                     )
                 })
             })
@@ -176,7 +173,7 @@ pub fn SnapshotCard(
     let mut menu_items = Vec::new();
     if caps.recreate {
         menu_items.push(item(
-            "Recreate",
+            t().recreate,
             false,
             always,
             Callback::new(move |()| confirm(Operation::Recreate { snapshot: key() })),
@@ -184,7 +181,7 @@ pub fn SnapshotCard(
     }
     if caps.schedules {
         menu_items.push(item(
-            "Schedule",
+            t().schedule,
             false,
             always,
             Callback::new(move |()| {
@@ -197,7 +194,7 @@ pub fn SnapshotCard(
             }),
         ));
         menu_items.push(item(
-            "Remove schedule",
+            t().remove_schedule,
             false,
             Signal::derive(move || snap.with(|s| s.schedule.is_some())),
             Callback::new(move |()| confirm(Operation::Unschedule { snapshot: key() })),
@@ -208,26 +205,26 @@ pub fn SnapshotCard(
         stores.with_value(|(server, _)| state.set_protected(&account, &server.key, &key, on));
     };
     menu_items.push(item(
-        "Protect",
+        t().protect,
         false,
         Signal::derive(move || !protected.get()),
         Callback::new(move |()| set_protected(true)),
     ));
     menu_items.push(item(
-        "Unprotect",
+        t().unprotect,
         false,
         Signal::derive(move || protected.get()),
         Callback::new(move |()| set_protected(false)),
     ));
     menu_items.push(item(
-        "Delete",
+        t().delete,
         true,
         always,
         Callback::new(move |()| confirm(Operation::Delete { snapshot: key() })),
     ));
     let go_back_label = match caps.go_back {
-        GoBack::Restore => "Restore",
-        GoBack::Revert => "Revert",
+        GoBack::Restore => t().restore,
+        GoBack::Revert => t().revert,
     };
 
     view! {
@@ -257,7 +254,7 @@ pub fn SnapshotCard(
                             let machine = snap.with(|s| s.created_text.clone());
                             view! {
                                 <div class="wide">
-                                    <dt>"Taken"</dt>
+                                    <dt>{t().taken}</dt>
                                     <dd>
                                         <time datetime=machine>{exact}</time>
                                         <span class="muted">{format!(" ({when})")}</span>
@@ -271,7 +268,7 @@ pub fn SnapshotCard(
                         .map(|mb| {
                             view! {
                                 <div>
-                                    <dt>"Size"</dt>
+                                    <dt>{t().size}</dt>
                                     <dd>{format_size(mb)}</dd>
                                 </div>
                             }
@@ -282,7 +279,7 @@ pub fn SnapshotCard(
                         .map(|d| {
                             view! {
                                 <div class="wide">
-                                    <dt>"Description"</dt>
+                                    <dt>{t().description}</dt>
                                     <dd>{d}</dd>
                                 </div>
                             }
@@ -294,8 +291,8 @@ pub fn SnapshotCard(
                         .then(|| {
                             view! {
                                 <div>
-                                    <dt>"Parent"</dt>
-                                    <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| "none (root)".into()))}</dd>
+                                    <dt>{t().parent}</dt>
+                                    <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| t().parent_none.into()))}</dd>
                                 </div>
                             }
                         })
@@ -305,7 +302,7 @@ pub fn SnapshotCard(
                         .map(|st| {
                             view! {
                                 <div>
-                                    <dt>"Server state"</dt>
+                                    <dt>{t().server_state}</dt>
                                     <dd>{st}</dd>
                                 </div>
                             }
@@ -317,7 +314,7 @@ pub fn SnapshotCard(
                         .map(|(describe, provider_text, next, last, late)| {
                             view! {
                                 <div class="wide schedule">
-                                    <dt>"Schedule"</dt>
+                                    <dt>{t().schedule}</dt>
                                     <dd>
                                         <span>{describe}</span>
                                         <span class="provider-text" lang="tr">
@@ -333,10 +330,10 @@ pub fn SnapshotCard(
                 }}
             </dl>
             <When is=Signal::derive(move || snap.with(|s| s.current))>
-                <p class="current-mark">"Current: the server runs from this snapshot"</p>
+                <p class="current-mark">{t().current_mark}</p>
             </When>
             <When is=Signal::derive(move || protected.get())>
-                <p class="protected-mark">"Protected: delete, recreate, replace and clean-up leave it alone"</p>
+                <p class="protected-mark">{t().protected_mark}</p>
             </When>
             {move || detail().map(|d| view! { <p class="hint op-detail">{d}</p> })}
             {move || {
@@ -362,7 +359,7 @@ pub fn SnapshotCard(
                                         stores.with_value(|(server, card)| state.check_again(&account, server, card))
                                     }
                                 >
-                                    "Check again"
+                                    {t().check_again}
                                 </button>
                                 <button
                                     type="button"
@@ -370,7 +367,7 @@ pub fn SnapshotCard(
                                         stores.with_value(|(server, card)| state.dismiss(server, card))
                                     }
                                 >
-                                    "Dismiss"
+                                    {t().dismiss}
                                 </button>
                             </div>
                         }
@@ -380,12 +377,12 @@ pub fn SnapshotCard(
             <When is=Signal::derive(pre_update)>
                 <div class="outcomes">
                     <button type="button" on:click=move |_| confirm(Operation::Delete { snapshot: key() })>
-                        "Update went well: delete this snapshot"
+                        {t().update_went_well}
                     </button>
                     <button type="button" on:click=move |_| confirm(Operation::GoBack { snapshot: key() })>
                         {match caps.go_back {
-                            GoBack::Restore => "Restore it",
-                            GoBack::Revert => "Revert to it",
+                            GoBack::Restore => t().restore_it,
+                            GoBack::Revert => t().revert_to_it,
                         }}
                     </button>
                 </div>
@@ -404,8 +401,8 @@ pub fn SnapshotCard(
                     {go_back_label}
                 </button>
                 <ActionMenu
-                    text="More"
-                    label=Signal::derive(move || format!("More actions for {}", name()))
+                    text=t().more
+                    label=Signal::derive(move || fill(t().more_label, &[("name", &name())]))
                     unavailable=Signal::derive(busy)
                     items=menu_items
                 />
@@ -414,18 +411,11 @@ pub fn SnapshotCard(
     }
 }
 
-/// Minutes east of UTC of this browser's zone at time `t`.
-fn offset_at(t: i64) -> i32 {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
-    -(date.get_timezone_offset() as i32)
-}
-
 fn format_size(mb: u64) -> String {
+    // Written by the browser's Intl: no float formatting in the panel.
     if mb >= 1024 {
-        // Integer tenths: no float formatting in the panel.
-        let tenths = (mb * 10 + 512) / 1024;
-        format!("{}.{} GB", tenths / 10, tenths % 10)
+        fill(t().size_gb, &[("n", &i18n::decimal(mb as f64 / 1024.0, 1))])
     } else {
-        format!("{mb} MB")
+        fill(t().size_mb, &[("n", &i18n::decimal(mb as f64, 0))])
     }
 }

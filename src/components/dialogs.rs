@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::When;
 use crate::forms::{self, Invalid, field, message_for};
+use crate::i18n::{self, fill, t};
 use crate::model::{Operation, ProviderKind};
 use crate::state::cover;
 use crate::state::plan::{Plan, SAFETY_PREFIX};
@@ -80,7 +81,7 @@ pub(super) fn show_problems(problems: Problems, list: Vec<Invalid>) {
 fn SendingNote(sent: RwSignal<Option<Sent>>, provider: ProviderKind) -> impl IntoView {
     move || {
         sending(sent).then(|| {
-            view! { <p class="hint">{format!("Sending to {}…", provider.display_name())}</p> }
+            view! { <p class="hint">{fill(t().op_sending, &[("provider", &provider.display_name())])}</p> }
         })
     }
 }
@@ -170,7 +171,8 @@ fn refusal(sent: RwSignal<Option<Sent>>) -> Signal<Option<String>> {
 
 /// Closes the dialog without doing anything.
 #[component]
-pub(super) fn CancelButton(#[prop(default = "Cancel")] label: &'static str) -> impl IntoView {
+pub(super) fn CancelButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoView {
+    let label = label.unwrap_or(t().cancel);
     let state = expect_context::<AppState>();
     view! {
         <button type="button" on:click=move |_| state.dialog.set(None)>
@@ -196,13 +198,9 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
             let facts = untrack(|| state.server_facts(&account, &server, now));
             cover::oldest_replaceable(&facts.snapshots).map(|i| {
                 let s = &facts.snapshots[i];
-                let when = s.created.map(|t| {
-                    format!(
-                        "{} ({})",
-                        time::exact(t, super::local_offset_min()),
-                        time::relative(now, t)
-                    )
-                });
+                let when = s
+                    .created
+                    .map(|at| format!("{} ({})", i18n::date_time(at), time::relative(now, at)));
                 (s.key.clone(), s.name.clone(), when.unwrap_or_default())
             })
         })
@@ -216,8 +214,8 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
     let sent = provider_reply();
     let victim = StoredValue::new(oldest.clone());
     let rule = match provider {
-        ProviderKind::Ilkbyte => "Letters and digits only (A–Z, a–z, 0–9).",
-        ProviderKind::Vpsorg => "Letters, digits, hyphens (-) and underscores (_); at most 100.",
+        ProviderKind::Ilkbyte => t().rule_ilkbyte,
+        ProviderKind::Vpsorg => t().rule_vpsorg,
     };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -229,12 +227,12 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
         match victim {
             Some((key, old, _)) => {
                 // Exactly as typed: no case folding, no trimming inside.
-                if replace_typed.with_untracked(|t| t.trim() != old) {
+                if !replace_typed.with_untracked(|t| forms::confirms(t, &old)) {
                     return show_problems(
                         problems,
                         vec![Invalid::new(
                             REPLACE_CONFIRM,
-                            format!("Type {old} exactly to confirm that it is deleted."),
+                            fill(t().replace_mistyped, &[("name", &old)]),
                         )],
                     );
                 }
@@ -265,16 +263,13 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
         _ => None,
     };
     view! {
-        <Modal title="New snapshot".to_string()>
+        <Modal title=t().new_snapshot.to_string()>
             <form on:submit=submit novalidate>
                 <p class="hint">
-                    {format!("A snapshot of {server_name} as it is now. ")}
-                    {(provider == ProviderKind::Vpsorg)
-                        .then_some(
-                            "VPS.org advises stopping the server first for a consistent snapshot; it takes 3–10 minutes.",
-                        )}
+                    {fill(t().new_snapshot_of, &[("server", &server_name)])}
+                    {(provider == ProviderKind::Vpsorg).then_some(t().vpsorg_advice)}
                 </p>
-                <label for=field::SNAPSHOT_NAME>"Name"</label>
+                <label for=field::SNAPSHOT_NAME>{t().name}</label>
                 <input
                     id=field::SNAPSHOT_NAME
                     name="name"
@@ -297,7 +292,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     .description
                     .then(|| {
                         view! {
-                            <label for="snapshot-description">"Description"</label>
+                            <label for="snapshot-description">{t().description}</label>
                             <textarea
                                 id="snapshot-description"
                                 name="description"
@@ -308,17 +303,17 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     })}
                 {at_limit
                     .then(|| {
-                        let full = format!(
-                            "{server_name} has {} of {} snapshots.",
-                            slots.unwrap_or_default(),
-                            slots.unwrap_or_default(),
+                        let full = fill(
+                            t().server_full,
+                            &[("server", &server_name), ("n", &slots.unwrap_or_default())],
                         );
                         match oldest.clone() {
                             None => {
                                 view! {
                                     <p class="warning">
                                         {full}
-                                        " Every one of them is protected, current or busy: unprotect or delete one to make room."
+                                        " "
+                                        {t().no_replaceable}
                                     </p>
                                 }
                                     .into_any()
@@ -330,14 +325,14 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                                         <legend>{full}</legend>
                                         <label class="check">
                                             <input type="checkbox" id="replace-oldest" bind:checked=replace />
-                                            "Replace the oldest unprotected snapshot"
+                                            {t().replace_oldest}
                                         </label>
                                         <p class="hint" id="replace-what">
                                             <code>{old.clone()}</code>
-                                            {format!(", taken {when}, is deleted first; once {} no longer lists it, the new snapshot is created.", provider.display_name())}
+                                            {fill(t().replace_what, &[("when", &when), ("provider", &provider.display_name())])}
                                         </p>
                                         <When is=Signal::derive(move || replace.get())>
-                                            <label for=REPLACE_CONFIRM>{format!("Type {typed_hint} to confirm")}</label>
+                                            <label for=REPLACE_CONFIRM>{fill(t().type_to_confirm, &[("name", &typed_hint)])}</label>
                                             <input
                                                 id=REPLACE_CONFIRM
                                                 autocomplete="off"
@@ -358,7 +353,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                 <SendingNote sent provider />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || sending(sent)>
-                        {move || if replace.get() { "Replace and create" } else { "Create" }}
+                        {move || if replace.get() { t().replace_and_create } else { t().create }}
                     </button>
                     <CancelButton />
                 </div>
@@ -377,39 +372,24 @@ fn consequence(
     snapshot: &str,
     server: &str,
 ) -> (&'static str, String) {
+    let values: [(&str, &dyn std::fmt::Display); 2] =
+        [("server", &server), ("snapshot", &snapshot)];
     match (op, provider) {
-        (Operation::GoBack { .. }, ProviderKind::Vpsorg) => (
-            "Restore snapshot",
-            format!(
-                "VPS.org will stop {server} and overwrite all of its current data with {snapshot}. \
-                 Everything written since that snapshot was taken is lost. This cannot be undone."
-            ),
-        ),
-        (Operation::GoBack { .. }, ProviderKind::Ilkbyte) => (
-            "Revert server",
-            format!(
-                "{server} will return to {snapshot}. Every change made on the server since that \
-                 snapshot was taken is lost. This cannot be undone."
-            ),
-        ),
+        (Operation::GoBack { .. }, ProviderKind::Vpsorg) => {
+            (t().restore_snapshot, fill(t().restore_consequence, &values))
+        }
+        (Operation::GoBack { .. }, ProviderKind::Ilkbyte) => {
+            (t().revert_server, fill(t().revert_consequence, &values))
+        }
         (Operation::Unschedule { .. }, _) => (
-            "Remove schedule",
-            format!(
-                "{snapshot} will no longer be re-taken on its schedule. The snapshot itself stays \
-                 as it is."
-            ),
+            t().remove_schedule,
+            fill(t().unschedule_consequence, &values),
         ),
         (Operation::Recreate { .. }, _) => (
-            "Recreate snapshot",
-            format!(
-                "{snapshot} will be taken again from {server} as it is now. What {snapshot} holds \
-                 today is replaced and cannot be recovered."
-            ),
+            t().recreate_snapshot,
+            fill(t().recreate_consequence, &values),
         ),
-        _ => (
-            "Delete snapshot",
-            format!("{snapshot} will be deleted for good. This cannot be undone."),
-        ),
+        _ => (t().delete_snapshot, fill(t().delete_consequence, &values)),
     }
 }
 
@@ -428,7 +408,7 @@ pub fn ConfirmDialog(
     let (action, warning) = consequence(&op, provider, &snap_name, &server_name);
     let typed = RwSignal::new(String::new());
     let expected = snap_name.clone();
-    let matches = Memo::new(move |_| typed.with(|t| t.trim() == expected));
+    let matches = Memo::new(move |_| typed.with(|t| forms::confirms(t, &expected)));
     let acct = account.account.get_untracked();
     let protected =
         crate::state::protection_refusal(&acct, &server.key, &snapshot.key, &snap_name, &op);
@@ -463,17 +443,13 @@ pub fn ConfirmDialog(
             <Modal title=action.to_string()>
                 <p class="error">{why}</p>
                 <div class="buttons">
-                    <CancelButton label="Close" />
+                    <CancelButton label=t().close />
                 </div>
             </Modal>
         }
         .into_any();
     }
     let provider_name = provider.display_name();
-    let verb = match provider {
-        ProviderKind::Vpsorg => "restores",
-        ProviderKind::Ilkbyte => "reverts",
-    };
     let server_label = server_name.clone();
     view! {
         <Modal title=action.to_string()>
@@ -491,27 +467,26 @@ pub fn ConfirmDialog(
                                         disabled=!free_slot
                                         aria-describedby="safety-what"
                                     />
-                                    "Take a safety snapshot first"
+                                    {t().safety_first}
                                 </label>
                                 <p class="hint" id="safety-what">
-                                    {if free_slot {
-                                        format!(
-                                            "Snapdeck takes a snapshot of {server_label} as it is now (named safety and the date), waits until {provider_name} lists it complete, and only then {verb}. If it fails, nothing is {}.",
-                                            if provider == ProviderKind::Vpsorg { "restored" } else { "reverted" },
-                                        )
-                                    } else {
-                                        format!(
-                                            "{server_label} has no free snapshot slot: there is no room for a safety snapshot. Delete one first to keep a copy of the server as it is now.",
-                                        )
-                                    }}
+                                    {
+                                        let t = t();
+                                        let text = match (free_slot, provider) {
+                                            (false, _) => t.safety_no_slot,
+                                            (true, ProviderKind::Vpsorg) => t.safety_what_restore,
+                                            (true, ProviderKind::Ilkbyte) => t.safety_what_revert,
+                                        };
+                                        fill(text, &[("server", &server_label), ("provider", &provider_name)])
+                                    }
                                 </p>
                             </div>
                         }
                     })}
-                <label for="confirm-name">"Type the snapshot name to confirm"</label>
+                <label for="confirm-name">{t().type_name_to_confirm}</label>
                 <input id="confirm-name" autocomplete="off" spellcheck="false" bind:value=typed />
                 <p class="rule">
-                    "Type " <code>{snap_name}</code>
+                    {t().type_exactly} " " <code>{snap_name}</code>
                 </p>
                 <FormError message=refusal(sent) />
                 <SendingNote sent provider />
@@ -568,18 +543,16 @@ pub fn ScheduleDialog(
         }
     };
     view! {
-        <Modal title="Schedule snapshot".to_string()>
+        <Modal title=t().schedule_snapshot.to_string()>
             <form on:submit=save novalidate>
                 <p class="hint">
-                    {format!(
-                        "ilkbyte will re-take {name} on this schedule, replacing its contents each time (no older copies are kept).",
-                    )}
+                    {fill(t().schedule_what, &[("name", &name)])}
                 </p>
                 {current
                     .map(|s| {
                         view! {
                             <p class="hint">
-                                "Now: " {s.describe()} " "
+                                {t().schedule_now} " " {s.describe()} " "
                                 <span lang="tr" class="provider-text">
                                     {format!("“{}”", s.provider_text)}
                                 </span>
@@ -587,9 +560,9 @@ pub fn ScheduleDialog(
                         }
                     })}
                 <div class="row">
-                    <ScheduleField problems field=field::DAYS label="Every (days)" hint="1 to 365" hint_id="schedule-days-hint" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
-                    <ScheduleField problems field=field::HOUR label="Hour" hint="0 to 23" hint_id="schedule-hour-hint" max=23 min=0 value=hour />
-                    <ScheduleField problems field=field::MINUTE label="Minute" hint="0 to 59" hint_id="schedule-minute-hint" max=59 min=0 value=minute />
+                    <ScheduleField problems field=field::DAYS label=t().every_days hint=t().every_days_hint hint_id="schedule-days-hint" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
+                    <ScheduleField problems field=field::HOUR label=t().hour hint=t().hour_hint hint_id="schedule-hour-hint" max=23 min=0 value=hour />
+                    <ScheduleField problems field=field::MINUTE label=t().minute hint=t().minute_hint hint_id="schedule-minute-hint" max=59 min=0 value=minute />
                 </div>
                 <p class="hint">
                     {move || {
@@ -606,7 +579,7 @@ pub fn ScheduleDialog(
                 <SendingNote sent provider=ProviderKind::Ilkbyte />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || sending(sent)>
-                        "Save schedule"
+                        {t().save_schedule}
                     </button>
                     <CancelButton />
                 </div>

@@ -16,6 +16,7 @@ use leptos::tachys::reactive_graph::OwnedView;
 use leptos::tachys::view::keyed::keyed;
 use leptos::task::spawn_local;
 
+use crate::i18n;
 use crate::state::store::unowned;
 use crate::state::{AppState, Dialog, load_deployment};
 use account::AccountSection;
@@ -29,6 +30,11 @@ const MANY_SERVERS: usize = 100;
 /// The page: banner, one region per account, and the open dialog.
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::set_lang(i18n::choose(
+        crate::storage::load_language().as_deref(),
+        None,
+        &browser_languages(),
+    ));
     let state = AppState::new();
     provide_context(state);
     let loading = RwSignal::new(true);
@@ -52,17 +58,72 @@ pub fn App() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
+    // The page's `lang` follows the language shown.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", state.lang.get().code());
+        }
+    });
+
+    // Everything on the page is rendered again when the language changes:
+    // texts are read once, as each part is built (no signal per text).
+    move || {
+        i18n::set_lang(state.lang.get());
+        view! { <Page loading many /> }
+    }
+}
+
+/// The language switch in the banner, each language named in itself.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let current = i18n::lang();
+    let change = move |ev: leptos::ev::Event| {
+        if let Some(lang) = i18n::Lang::from_tag(&event_target_value(&ev)) {
+            state.set_language(lang, true);
+        }
+    };
+    view! {
+        <select class="language" aria-label=i18n::t().language on:change=change>
+            {i18n::Lang::ALL
+                .map(|l| {
+                    view! {
+                        <option value=l.code() lang=l.code() selected=l == current>
+                            {l.own_name()}
+                        </option>
+                    }
+                })}
+        </select>
+    }
+}
+
+/// The browser's preferred languages, most preferred first.
+fn browser_languages() -> Vec<String> {
+    window()
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect()
+}
+
+/// Banner, accounts and dialogs, in the current language.
+#[component]
+fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = i18n::t();
     view! {
         <a class="skip-link" href="#accounts">
-            "Skip to the accounts"
+            {t.skip_link}
         </a>
         <header class="banner">
             <h1>"Snapdeck"</h1>
-            <p class="tagline">"Snapshots of every server, live"</p>
+            <p class="tagline">{t.tagline}</p>
             <nav class="banner-actions">
+                <LanguageSwitch />
                 <When is=Signal::derive(move || state.locked.with(Option::is_some))>
                     <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Unlock))>
-                        "Unlock"
+                        {t.unlock}
                     </button>
                 </When>
                 <button
@@ -70,10 +131,10 @@ pub fn App() -> impl IntoView {
                     class="primary"
                     on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: None }))
                 >
-                    "Add account"
+                    {t.add_account}
                 </button>
                 <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Settings))>
-                    "Settings"
+                    {t.settings}
                 </button>
                 <button
                     type="button"
@@ -81,10 +142,10 @@ pub fn App() -> impl IntoView {
                     aria-describedby="refresh-state"
                     on:click=move |_| state.refresh_all()
                 >
-                    "Refresh"
+                    {t.refresh}
                 </button>
                 <span id="refresh-state" class="refresh-state">
-                    {move || if state.refreshing.get() { "Refreshing…" } else { "" }}
+                    {move || if state.refreshing.get() { t.refreshing } else { "" }}
                 </span>
             </nav>
         </header>
@@ -93,11 +154,8 @@ pub fn App() -> impl IntoView {
             <Overview />
             <When is=Signal::derive(move || !loading.get() && state.accounts.with(Vec::is_empty))>
                 <section class="welcome">
-                    <h2>"No accounts yet"</h2>
-                    <p>
-                        "Snapdeck shows the snapshots of your ilkbyte and VPS.org servers. "
-                        "Add an account with its API keys to begin."
-                    </p>
+                    <h2>{t.welcome_title}</h2>
+                    <p>{t.welcome}</p>
                 </section>
             </When>
             {rows(

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::dialogs::{CancelButton, Modal};
 use super::{When, rows};
+use crate::i18n::{count, fill, t};
 use crate::model::ProviderKind;
 use crate::state::cover::{self, Facet, Filter, Summary, Verdict};
 use crate::state::plan::{Plan, StepState};
@@ -63,8 +64,6 @@ pub fn Overview() -> impl IntoView {
             </li>
         }
     };
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let on_query = move |ev: leptos::ev::Event| {
         let q = cover::fold(&event_target_value(&ev));
         state.filter.update(|f| f.query = q);
@@ -100,15 +99,15 @@ pub fn Overview() -> impl IntoView {
     };
     view! {
         <When is=Signal::derive(move || state.accounts.with(|a| !a.is_empty()))>
-            <section class="overview" aria-label="Overview">
+            <section class="overview" aria-label=t().overview>
                 <ul class="summary">
                     <li>
                         <button type="button" class="facet" aria-pressed=facet_pressed(None) on:click=pick(None)>
-                            {move || plural(summary.with(|s| s.servers), "server", "servers")}
+                            {move || count(summary.with(|s| s.servers), t().servers_one, t().servers_other)}
                         </button>
                     </li>
                     <li class="count-only">
-                        {move || plural(summary.with(|s| s.snapshots), "snapshot", "snapshots")}
+                        {move || count(summary.with(|s| s.snapshots), t().snapshots_one, t().snapshots_other)}
                     </li>
                     {Facet::ALL.map(facet_item)}
                 </ul>
@@ -116,14 +115,14 @@ pub fn Overview() -> impl IntoView {
                     <input
                         type="search"
                         node_ref=search
-                        aria-label="Search servers and snapshots"
-                        placeholder="Search servers and snapshots"
+                        aria-label=t().search
+                        placeholder=t().search
                         autocomplete="off"
                         spellcheck="false"
                         on:input=on_query
                     />
-                    <select id="filter-account" aria-label="Account" on:change=on_account>
-                        <option value="">"All accounts"</option>
+                    <select id="filter-account" aria-label=t().account on:change=on_account>
+                        <option value="">{t().all_accounts}</option>
                         {rows(
                             move || state.accounts.get(),
                             |a| a.id,
@@ -136,13 +135,13 @@ pub fn Overview() -> impl IntoView {
                             },
                         )}
                     </select>
-                    <select id="filter-provider" aria-label="Provider" on:change=on_provider>
-                        <option value="">"All providers"</option>
+                    <select id="filter-provider" aria-label=t().provider on:change=on_provider>
+                        <option value="">{t().all_providers}</option>
                         <option value="ilkbyte">"ilkbyte"</option>
                         <option value="vpsorg">"VPS.org"</option>
                     </select>
                     <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::CleanUp { only: None }))>
-                        "Clean up…"
+                        {t().clean_up}
                     </button>
                 </div>
                 <p class="filter-state" aria-live="polite">
@@ -151,10 +150,10 @@ pub fn Overview() -> impl IntoView {
                             .then(|| {
                                 let total = summary.with(|s| s.servers);
                                 view! {
-                                    <span>{format!("Showing {} of {total} servers", shown.get())}</span>
+                                    <span>{fill(t().showing, &[("n", &shown.get()), ("total", &total)])}</span>
                                     " "
                                     <button type="button" class="link" on:click=clear>
-                                        "Show all"
+                                        {t().show_all}
                                     </button>
                                 }
                             })
@@ -182,11 +181,12 @@ pub fn PlanPanel(server: ServerStore) -> impl IntoView {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
+                    let t = t();
                     let (mark, word) = match &s.state {
-                        StepState::Waiting => ("waiting", "waits"),
-                        StepState::Running => ("running", "under way"),
-                        StepState::Done => ("done", "done"),
-                        StepState::Failed(_) => ("failed", "failed"),
+                        StepState::Waiting => ("waiting", t.step_waits),
+                        StepState::Running => ("running", t.step_running),
+                        StepState::Done => ("done", t.step_done),
+                        StepState::Failed(_) => ("failed", t.step_failed),
                     };
                     view! {
                         <li data-state=mark>{format!("{}: {word}", p.step_label(i))}</li>
@@ -204,7 +204,7 @@ pub fn PlanPanel(server: ServerStore) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <button type="button" on:click=move |_| this.with_value(|s| state.dismiss_plan(s))>
-                                    "Dismiss"
+                                    {t().dismiss}
                                 </button>
                             }
                         })}
@@ -281,7 +281,7 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
     let run = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(list) = preview.get_untracked() else {
-            problem.set(Some("Enter a number from 0 to 100.".into()));
+            problem.set(Some(t().keep_invalid.into()));
             super::focus_id("cleanup-keep");
             return;
         };
@@ -301,17 +301,15 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
     };
     let scope = match &only {
         Some((_, s)) => s.server.with_untracked(|s| s.name.clone()),
-        None => "every server".to_string(),
+        None => t().every_server.to_string(),
     };
     view! {
-        <Modal title="Clean up snapshots".to_string()>
+        <Modal title=t().clean_up_title.to_string()>
             <form on:submit=run novalidate>
                 <p class="hint">
-                    {format!(
-                        "Deletes the older snapshots Snapdeck took on {scope} (names starting with “safety” or “preupdate”), keeping the newest ones. Snapshots Snapdeck did not take, and protected ones, are never touched. The deletes run one at a time, each confirmed by the provider's list.",
-                    )}
+                    {fill(t().clean_up_what, &[("scope", &scope)])}
                 </p>
-                <label for="cleanup-keep">"Keep the newest"</label>
+                <label for="cleanup-keep">{t().keep_newest}</label>
                 <input
                     id="cleanup-keep"
                     type="number"
@@ -324,17 +322,17 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
                     on:input=move |_| problem.set(None)
                 />
                 <span id="cleanup-keep-hint" class="rule">
-                    "0 to 100, per server"
+                    {t().keep_hint}
                 </span>
                 {move || problem.get().map(|m| view! { <p class="field-error">{m}</p> })}
-                <div class="preview" aria-label="Preview" role="region">
+                <div class="preview" aria-label=t().preview role="region">
                     {move || {
                         let n = keep_n().unwrap_or_default();
                         preview
                             .get()
                             .map(|list| {
                                 if list.is_empty() {
-                                    return view! { <p>"No snapshots."</p> }.into_any();
+                                    return view! { <p>{t().preview_empty}</p> }.into_any();
                                 }
                                 list.into_iter()
                                     .map(|p| {
@@ -363,10 +361,7 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
                 </div>
                 <div class="buttons">
                     <button type="submit" class="danger" disabled=move || deletes() == 0>
-                        {move || match deletes() {
-                            1 => "Delete 1 snapshot".to_string(),
-                            n => format!("Delete {n} snapshots"),
-                        }}
+                        {move || count(deletes(), t().delete_n_one, t().delete_n_other)}
                     </button>
                     <CancelButton />
                 </div>

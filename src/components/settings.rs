@@ -14,6 +14,7 @@ use super::dialogs::{
 };
 use crate::accounts::{Draft, Remember};
 use crate::forms::field;
+use crate::i18n::{fill, t};
 use crate::model::ProviderKind;
 use crate::state::{AccountStore, AppState, test_connection};
 use crate::vault::VaultError;
@@ -91,7 +92,7 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
             check.set(Check::Running);
             spawn_local(async move {
                 check.set(match test_connection(account).await {
-                    Ok(who) => Check::Passed(format!("Connected: {who}")),
+                    Ok(who) => Check::Passed(fill(t().connected, &[("who", &who)])),
                     Err(why) => Check::Failed(why),
                 })
             });
@@ -120,14 +121,14 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
         }
     };
     let title = if editing.is_some() {
-        "Edit account"
+        t().edit_account
     } else {
-        "Add account"
+        t().add_account
     };
     view! {
         <Modal title=title.to_string()>
             <form on:submit=save on:input=edited novalidate>
-                <label for=field::PROVIDER>"Provider"</label>
+                <label for=field::PROVIDER>{t().provider}</label>
                 <select id=field::PROVIDER on:change=change_provider>
                     <option value="ilkbyte" selected=move || provider.get() == ProviderKind::Ilkbyte>
                         "ilkbyte"
@@ -138,51 +139,47 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                 </select>
                 <p id="account-provider-hint" class="hint">
                     {move || match provider.get() {
-                        ProviderKind::Ilkbyte => {
-                            "ilkbyte sends no CORS headers: the browser reaches it only through a CORS proxy, so this account needs one. The access and secret keys are in ilkbyte's panel, under API."
-                        }
-                        ProviderKind::Vpsorg => {
-                            "A VPS.org API token is made in VPS.org's panel. Leave the proxy empty to call VPS.org directly; set one if the connection test cannot reach it."
-                        }
+                        ProviderKind::Ilkbyte => t().ilkbyte_hint,
+                        ProviderKind::Vpsorg => t().vpsorg_hint,
                     }}
                 </p>
-                <TextField problems field=field::LABEL label="Label" value=label />
-                <TextField problems field=field::BASE_URL label="API base URL" value=base_url kind="url" />
+                <TextField problems field=field::LABEL label=t().label value=label />
+                <TextField problems field=field::BASE_URL label=t().base_url value=base_url kind="url" />
                 <Show
                     when=move || provider.get() == ProviderKind::Ilkbyte
                     fallback=move || {
-                        view! { <TextField problems field=field::TOKEN label="API token" value=token kind="password" /> }
+                        view! { <TextField problems field=field::TOKEN label=t().token value=token kind="password" /> }
                     }
                 >
-                    <TextField problems field=field::ACCESS_KEY label="Access key" value=access kind="password" />
-                    <TextField problems field=field::SECRET_KEY label="Secret key" value=secret kind="password" />
+                    <TextField problems field=field::ACCESS_KEY label=t().access_key value=access kind="password" />
+                    <TextField problems field=field::SECRET_KEY label=t().secret_key value=secret kind="password" />
                 </Show>
                 <TextField
                     problems
                     field=field::PROXY
-                    label="CORS proxy"
+                    label=t().proxy_label
                     value=proxy
                     kind="url"
-                    placeholder="empty: call the provider directly"
+                    placeholder=t().proxy_placeholder
                 />
-                <p class="hint">"Keys stay in this tab unless you choose to remember them (Settings)."</p>
+                <p class="hint">{t().keys_stay}</p>
                 {move || match check.get() {
                     Check::Idle => None,
-                    Check::Running => Some(view! { <p role="status">"Testing…"</p> }.into_any()),
+                    Check::Running => Some(view! { <p role="status">{t().testing}</p> }.into_any()),
                     Check::Passed(who) => Some(view! { <p role="status" class="ok">{who}</p> }.into_any()),
                     Check::Failed(why) => Some(view! { <p role="alert" class="error">{why}</p> }.into_any()),
                 }}
                 <When is=Signal::derive(move || unconfirmed.get())>
                     <p role="alert" class="warning">
-                        "The connection test failed with these values. Save the account anyway?"
+                        {t().save_anyway_q}
                     </p>
                 </When>
                 <div class="buttons">
                     <button type="button" on:click=run_check disabled=move || check.get() == Check::Running>
-                        "Test connection"
+                        {t().test_connection}
                     </button>
                     <button type="submit" class="primary">
-                        {move || if unconfirmed.get() { "Save anyway" } else { "Save" }}
+                        {move || if unconfirmed.get() { t().save_anyway } else { t().save }}
                     </button>
                     <CancelButton />
                 </div>
@@ -229,16 +226,14 @@ pub fn RemoveAccountDialog(account: AccountStore) -> impl IntoView {
         state.remove_account(account.id);
     };
     view! {
-        <Modal title="Remove account".to_string()>
+        <Modal title=t().remove_account.to_string()>
             <form on:submit=remove>
                 <p class="warning">
-                    {format!(
-                        "{label} and its credentials will be removed from Snapdeck. Its servers and snapshots at the provider are not touched.",
-                    )}
+                    {fill(t().remove_account_what, &[("label", &label)])}
                 </p>
                 <div class="buttons">
                     <button type="submit" class="danger">
-                        "Remove account"
+                        {t().remove_account}
                     </button>
                     <CancelButton />
                 </div>
@@ -260,26 +255,24 @@ pub fn UnlockDialog() -> impl IntoView {
         spawn_local(async move {
             match state.unlock(&passphrase.get_untracked()).await {
                 Ok(()) => state.dialog.set(None),
-                Err(VaultError::WrongPassphrase) => problem.set(Some(
-                    "Wrong passphrase: nothing was changed. Try again.".into(),
-                )),
+                Err(VaultError::WrongPassphrase) => problem.set(Some(t().wrong_passphrase.into())),
                 Err(e @ VaultError::Unavailable(_)) => problem.set(Some(e.message())),
             }
             busy.set(false);
         });
     };
     view! {
-        <Modal title="Unlock saved accounts".to_string()>
+        <Modal title=t().unlock_title.to_string()>
             <form on:submit=unlock>
-                <p class="hint">"The credentials saved on this device are encrypted. Enter the passphrase to load those accounts."</p>
-                <label for="unlock-passphrase">"Passphrase"</label>
+                <p class="hint">{t().unlock_what}</p>
+                <label for="unlock-passphrase">{t().passphrase}</label>
                 <input id="unlock-passphrase" type="password" autocomplete="current-password" bind:value=passphrase />
                 <FormError message=problem />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
+                        {move || if busy.get() { t().unlocking } else { t().unlock }}
                     </button>
-                    <CancelButton label="Not now" />
+                    <CancelButton label=t().not_now />
                 </div>
             </form>
         </Modal>
@@ -325,14 +318,11 @@ pub fn SettingsDialog() -> impl IntoView {
         let pass = passphrase.get_untracked();
         if chosen == Remember::Encrypted {
             if pass.chars().count() < 8 {
-                message.set(Some((
-                    false,
-                    "Choose a passphrase of at least 8 characters.".into(),
-                )));
+                message.set(Some((false, t().passphrase_short.into())));
                 return;
             }
             if pass != repeat.get_untracked() {
-                message.set(Some((false, "The two passphrases differ.".into())));
+                message.set(Some((false, t().passphrase_differ.into())));
                 return;
             }
         }
@@ -344,24 +334,16 @@ pub fn SettingsDialog() -> impl IntoView {
             busy.set(false);
             message.set(Some(match (result, chosen) {
                 (Err(e), _) => (false, e),
-                (Ok(()), Remember::Tab) => (
-                    true,
-                    "Accounts are kept for this tab only; nothing is stored.".into(),
-                ),
-                (Ok(()), Remember::Encrypted) => {
-                    (true, "Saved, encrypted with your passphrase.".into())
-                }
-                (Ok(()), Remember::Plain) => (true, "Saved without encryption.".into()),
+                (Ok(()), Remember::Tab) => (true, t().saved_tab.into()),
+                (Ok(()), Remember::Encrypted) => (true, t().saved_encrypted.into()),
+                (Ok(()), Remember::Plain) => (true, t().saved_plain.into()),
             }));
         });
     };
     let forget = move |_| {
         state.forget_everything();
         mode.set(Remember::Tab);
-        message.set(Some((
-            true,
-            "Everything this device stored was removed.".into(),
-        )));
+        message.set(Some((true, t().forgotten.into())));
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -375,17 +357,15 @@ pub fn SettingsDialog() -> impl IntoView {
         };
         spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let outcome = match text.ok().and_then(|t| t.as_string()) {
-                None => (false, "Could not read that file.".to_string()),
-                Some(t) => match state.import(t.as_bytes()) {
-                    Ok((added, 0)) => (
-                        true,
-                        format!("Imported {added} account(s): add their credentials to load them."),
-                    ),
+            let outcome = match text.ok().and_then(|v| v.as_string()) {
+                None => (false, t().file_unreadable.to_string()),
+                Some(text) => match state.import(text.as_bytes()) {
+                    Ok((added, 0)) => (true, fill(t().imported, &[("n", &added)])),
                     Ok((added, skipped)) => (
                         true,
-                        format!(
-                            "Imported {added} account(s); {skipped} skipped (their labels exist already)."
+                        fill(
+                            t().imported_skipped,
+                            &[("n", &added), ("skipped", &skipped)],
                         ),
                     ),
                     Err(e) => (false, e),
@@ -395,14 +375,14 @@ pub fn SettingsDialog() -> impl IntoView {
         });
     };
     view! {
-        <Modal title="Settings".to_string()>
+        <Modal title=t().settings.to_string()>
             <form on:submit=apply novalidate>
                 <fieldset>
-                    <legend>"Remember accounts on this device"</legend>
+                    <legend>{t().remember_legend}</legend>
                     {[
-                        (Remember::Tab, "No: keep them for this tab only"),
-                        (Remember::Encrypted, "Remember, encrypted with a passphrase"),
-                        (Remember::Plain, "Remember without encryption"),
+                        (Remember::Tab, t().remember_tab),
+                        (Remember::Encrypted, t().remember_encrypted),
+                        (Remember::Plain, t().remember_plain),
                     ]
                         .into_iter()
                         .map(|(choice, text)| {
@@ -422,23 +402,23 @@ pub fn SettingsDialog() -> impl IntoView {
                 </fieldset>
                 <When is=Signal::derive(move || state.locked.with(Option::is_some))>
                     <p class="warning">
-                        "The keys saved on this device are still locked. Unlock them first (Unlock, in the banner) to keep them; a new choice made now replaces them with the accounts shown."
+                        {t().still_locked}
                     </p>
                     <label class="choice">
                         <input type="checkbox" bind:checked=replace_locked />
-                        "Replace the locked keys"
+                        {t().replace_locked}
                     </label>
                 </When>
                 <When is=Signal::derive(move || mode.get() == Remember::Encrypted)>
-                    <label for="settings-passphrase">"Passphrase"</label>
+                    <label for="settings-passphrase">{t().passphrase}</label>
                     <input id="settings-passphrase" type="password" autocomplete="new-password" bind:value=passphrase />
-                    <label for="settings-repeat">"Repeat passphrase"</label>
+                    <label for="settings-repeat">{t().repeat_passphrase}</label>
                     <input id="settings-repeat" type="password" autocomplete="new-password" bind:value=repeat />
-                    <p class="hint">"Asked when Snapdeck opens. Lost passphrases cannot be recovered."</p>
+                    <p class="hint">{t().passphrase_hint}</p>
                 </When>
                 <When is=Signal::derive(move || mode.get() == Remember::Plain)>
                     <p class="warning">
-                        "Your API keys will be stored in plain text in this browser: anyone who can use this browser profile, and any script that runs on this site, can read them."
+                        {t().plain_warning}
                     </p>
                 </When>
                 {move || {
@@ -454,26 +434,26 @@ pub fn SettingsDialog() -> impl IntoView {
                 }}
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || busy.get()>
-                        "Save settings"
+                        {t().save_settings}
                     </button>
                     <button type="button" class="danger" on:click=forget>
-                        "Forget everything"
+                        {t().forget_everything}
                     </button>
                 </div>
                 <fieldset>
-                    <legend>"Accounts file (never holds keys)"</legend>
+                    <legend>{t().accounts_file}</legend>
                     <div class="buttons">
                         <button type="button" on:click=move |_| download("snapdeck-accounts.json", &state.export())>
-                            "Export accounts"
+                            {t().export_accounts}
                         </button>
                         <label class="file">
-                            "Import accounts"
+                            {t().import_accounts}
                             <input type="file" accept="application/json,.json" on:change=import />
                         </label>
                     </div>
                 </fieldset>
                 <div class="buttons">
-                    <CancelButton label="Close" />
+                    <CancelButton label=t().close />
                 </div>
             </form>
         </Modal>

@@ -8,6 +8,7 @@ use super::{
     Accepted, HttpRequest, HttpResponse, Method, ProviderError, ServerPage, encode, flag, join,
     number, parse_json, status_text, text,
 };
+use crate::i18n::t;
 use crate::model::{Account, Credentials, Operation, Schedule, Server, Snapshot, SnapshotStatus};
 use crate::time::parse_rfc3339;
 
@@ -85,9 +86,7 @@ pub fn envelope(resp: &HttpResponse) -> Result<Value, ProviderError> {
         return Err(ProviderError::from_status(resp, message));
     }
     let Some(v) = parsed else {
-        return Err(ProviderError::Malformed(
-            "ilkbyte answered with something that is not JSON".into(),
-        ));
+        return Err(ProviderError::Malformed(t().ilkbyte_not_json.into()));
     };
     match v.get("status") {
         Some(Value::Bool(true)) => Ok(v.get("data").cloned().unwrap_or(Value::Null)),
@@ -95,11 +94,9 @@ pub fn envelope(resp: &HttpResponse) -> Result<Value, ProviderError> {
             status: resp.status,
             message: reason
                 .or_else(|| Some(text(&v, "message")).filter(|m| !m.is_empty()))
-                .unwrap_or_else(|| "ilkbyte reported a failure without a reason".into()),
+                .unwrap_or_else(|| t().ilkbyte_no_reason.into()),
         }),
-        _ => Err(ProviderError::Malformed(
-            "ilkbyte's answer has no status field".into(),
-        )),
+        _ => Err(ProviderError::Malformed(t().ilkbyte_no_status.into())),
     }
 }
 
@@ -107,7 +104,7 @@ pub fn parse_account_check(resp: &HttpResponse) -> Result<String, ProviderError>
     let data = envelope(resp)?;
     let name = text(&data, "name");
     Ok(if name.is_empty() {
-        "ilkbyte account".into()
+        t().ilkbyte_account.into()
     } else {
         name
     })
@@ -118,9 +115,7 @@ pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
     let list = data
         .get("server_list")
         .and_then(Value::as_array)
-        .ok_or_else(|| {
-            ProviderError::Malformed("ilkbyte's server list has no server_list".into())
-        })?;
+        .ok_or_else(|| ProviderError::Malformed(t().ilkbyte_no_servers.into()))?;
     let servers = list
         .iter()
         .filter_map(|s| {
@@ -154,9 +149,7 @@ pub fn parse_snapshots(resp: &HttpResponse) -> Result<Vec<Snapshot>, ProviderErr
     let list = data
         .get("snapshots")
         .and_then(Value::as_array)
-        .ok_or_else(|| {
-            ProviderError::Malformed("ilkbyte's snapshot list has no snapshots".into())
-        })?;
+        .ok_or_else(|| ProviderError::Malformed(t().ilkbyte_no_snapshots.into()))?;
     Ok(list.iter().filter_map(snapshot).collect())
 }
 

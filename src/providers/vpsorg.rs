@@ -7,6 +7,7 @@ use super::{
     Accepted, HttpRequest, HttpResponse, Method, ProviderError, ServerPage, encode, join, number,
     parse_json, status_text, text,
 };
+use crate::i18n::{fill, t};
 use crate::model::{Account, Credentials, Operation, Server, Snapshot, SnapshotStatus};
 use crate::time::parse_rfc3339;
 
@@ -122,29 +123,29 @@ fn checked(resp: &HttpResponse) -> Result<(), ProviderError> {
 fn body(resp: &HttpResponse, what: &str) -> Result<Value, ProviderError> {
     checked(resp)?;
     parse_json(resp)
-        .ok_or_else(|| ProviderError::Malformed(format!("VPS.org's {what} is not valid JSON")))
+        .ok_or_else(|| ProviderError::Malformed(fill(t().vpsorg_not_json, &[("what", &what)])))
 }
 
 fn results<'a>(v: &'a Value, what: &str) -> Result<&'a Vec<Value>, ProviderError> {
     v.get("results")
         .and_then(Value::as_array)
-        .ok_or_else(|| ProviderError::Malformed(format!("VPS.org's {what} has no results")))
+        .ok_or_else(|| ProviderError::Malformed(fill(t().vpsorg_no_results, &[("what", &what)])))
 }
 
 pub fn parse_account_check(resp: &HttpResponse) -> Result<String, ProviderError> {
-    let v = body(resp, "account")?;
+    let v = body(resp, t().what_account)?;
     let account = v.get("account").unwrap_or(&Value::Null);
     let email = text(account, "email");
     Ok(if email.is_empty() {
-        "VPS.org account".into()
+        t().vpsorg_account.into()
     } else {
         email
     })
 }
 
 pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
-    let v = body(resp, "server list")?;
-    let servers = results(&v, "server list")?
+    let v = body(resp, t().what_server_list)?;
+    let servers = results(&v, t().what_server_list)?
         .iter()
         .filter_map(|s| {
             let key = text(s, "id");
@@ -153,7 +154,7 @@ pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
             }
             let name = Some(text(s, "name"))
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| format!("Server {key}"));
+                .unwrap_or_else(|| fill(t().unnamed_server, &[("key", &key)]));
             Some(Server {
                 key,
                 name,
@@ -189,7 +190,7 @@ fn snapshot(v: &Value) -> Option<(String, Snapshot)> {
         Snapshot {
             name: Some(text(v, "name"))
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| format!("Snapshot {key}")),
+                .unwrap_or_else(|| fill(t().unnamed_snapshot, &[("key", &key)])),
             key,
             status: if status.is_empty() {
                 SnapshotStatus::Other("unknown".into())
@@ -210,8 +211,8 @@ fn snapshot(v: &Value) -> Option<(String, Snapshot)> {
 }
 
 pub fn parse_snapshots(resp: &HttpResponse) -> Result<Vec<(String, Snapshot)>, ProviderError> {
-    let v = body(resp, "snapshot list")?;
-    Ok(results(&v, "snapshot list")?
+    let v = body(resp, t().what_snapshot_list)?;
+    Ok(results(&v, t().what_snapshot_list)?
         .iter()
         .filter_map(snapshot)
         .collect())

@@ -3,7 +3,9 @@
 //! snapshots a clean-up deletes. Pure: the clock is passed in, in seconds.
 
 use super::plan::made_by_snapdeck;
+use crate::i18n::{count, fill, t};
 use crate::model::{ProviderKind, Schedule};
+use crate::time::relative;
 
 /// A server with no completed snapshot this recent is not covered.
 pub const RECENT_SECS: i64 = 7 * 86_400;
@@ -94,29 +96,29 @@ impl ServerFacts {
     /// hours", "Schedule of base late since 9 days ago", "1 operation under
     /// way".
     pub fn coverage(&self, now: i64) -> Vec<(String, bool)> {
+        let t = t();
         let mut out = Vec::new();
         match self.newest() {
-            None => out.push(("No completed snapshot".to_string(), true)),
-            Some(t) => out.push((
-                format!("Newest snapshot {}", crate::time::relative(now, t)),
-                now - t > RECENT_SECS,
+            None => out.push((t.cover_none.to_string(), true)),
+            Some(at) => out.push((
+                fill(t.cover_newest, &[("when", &relative(now, at))]),
+                now - at > RECENT_SECS,
             )),
         }
         for s in &self.snapshots {
             if let Some(due) = s.late_since {
                 out.push((
-                    format!(
-                        "Schedule of {} late: a run was due {}",
-                        s.name,
-                        crate::time::relative(now, due)
+                    fill(
+                        t.cover_late,
+                        &[("name", &s.name), ("when", &relative(now, due))],
                     ),
                     true,
                 ));
             }
         }
-        if let Some(t) = self.next_run.filter(|&t| t >= now) {
+        if let Some(at) = self.next_run.filter(|&at| at >= now) {
             out.push((
-                format!("Next scheduled run {}", crate::time::relative(now, t)),
+                fill(t.cover_next_run, &[("when", &relative(now, at))]),
                 false,
             ));
         }
@@ -151,12 +153,12 @@ impl Facet {
 
     /// The summary item's text for `n` servers (or schedules, operations).
     pub fn label(self, n: usize) -> String {
-        let s = if n == 1 { "" } else { "s" };
+        let t = t();
         match self {
-            Facet::Uncovered => format!("{n} without a snapshot in 7 days"),
-            Facet::Late => format!("{n} late schedule{s}"),
-            Facet::AtLimit => format!("{n} at the snapshot limit"),
-            Facet::Busy => format!("{n} operation{s} under way"),
+            Facet::Uncovered => count(n, t.facet_uncovered, t.facet_uncovered),
+            Facet::Late => count(n, t.facet_late_one, t.facet_late_other),
+            Facet::AtLimit => count(n, t.facet_at_limit, t.facet_at_limit),
+            Facet::Busy => count(n, t.facet_busy_one, t.facet_busy_other),
         }
     }
 }
@@ -222,9 +224,10 @@ impl Filter {
     }
 }
 
-/// Text folded for search: lower case, surrounding spaces gone.
+/// Text folded for search: lower case by the page's language's rules,
+/// surrounding spaces gone.
 pub fn fold(text: &str) -> String {
-    text.trim().to_lowercase()
+    crate::i18n::fold(text, crate::i18n::lang())
 }
 
 /// Why a clean-up keeps a snapshot, or that it deletes it.
@@ -244,13 +247,14 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn reason(self, keep: usize) -> String {
+        let t = t();
         match self {
-            Verdict::Delete => "will be deleted".into(),
-            Verdict::WithinNewest => format!("kept: one of the newest {keep} Snapdeck made"),
-            Verdict::Protected => "kept: protected".into(),
-            Verdict::NotOurs => "kept: not made by Snapdeck".into(),
-            Verdict::Current => "kept: the server runs from it".into(),
-            Verdict::Busy => "kept: an operation is under way on it".into(),
+            Verdict::Delete => t.verdict_delete.into(),
+            Verdict::WithinNewest => fill(t.verdict_newest, &[("n", &keep)]),
+            Verdict::Protected => t.verdict_protected.into(),
+            Verdict::NotOurs => t.verdict_not_ours.into(),
+            Verdict::Current => t.verdict_current.into(),
+            Verdict::Busy => t.verdict_busy.into(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! where there are some, and what to do about a network failure.
 
 use super::refresh::Outcome;
+use crate::i18n::{fill, t};
 use crate::model::{Account, ProviderKind};
 use crate::net::{self, NetError};
 use crate::providers::ProviderError;
@@ -52,53 +53,64 @@ fn host_of(url: &str) -> &str {
 /// are some, and what to do about a network failure.
 pub fn describe(err: &FetchError, account: &Account) -> String {
     let provider = account.provider.display_name();
+    let t = t();
+    let proxy = host_of(&account.proxy);
     match err {
-        FetchError::Net(NetError::Timeout) => format!(
-            "{provider} did not answer within {} s.",
-            net::TIMEOUT_MS / 1000
+        FetchError::Net(NetError::Timeout) => fill(
+            t.err_timeout,
+            &[("provider", &provider), ("s", &(net::TIMEOUT_MS / 1000))],
         ),
-        FetchError::Net(NetError::Aborted) => "Cancelled.".into(),
-        FetchError::Net(NetError::Network(_)) if account.proxy.trim().is_empty() => format!(
-            "Could not reach {}. The network failed or the browser blocked the answer: {provider} may need a CORS proxy (set one for this account).",
-            host_of(&account.base_url)
+        FetchError::Net(NetError::Aborted) => t.err_cancelled.into(),
+        FetchError::Net(NetError::Network(_)) if account.proxy.trim().is_empty() => fill(
+            t.err_unreachable,
+            &[
+                ("host", &host_of(&account.base_url)),
+                ("provider", &provider),
+            ],
         ),
-        FetchError::Net(NetError::Network(_)) => format!(
-            "Could not reach the CORS proxy at {}. Is it running, and does it allow this page's origin?",
-            host_of(&account.proxy)
-        ),
+        FetchError::Net(NetError::Network(_)) => {
+            fill(t.err_proxy_unreachable, &[("proxy", &proxy)])
+        }
         // The proxy's own answer: nothing reached the provider, so nothing
         // is said about the keys.
         FetchError::Net(NetError::Proxy {
             status: 429,
             message,
             ..
-        }) => format!(
-            "The CORS proxy at {} is limiting this browser: {message}.",
-            host_of(&account.proxy)
+        }) => fill(
+            t.err_proxy_limit,
+            &[("proxy", &proxy), ("message", message)],
         ),
         // Forwarded, but the provider's answer never came whole.
         FetchError::Net(NetError::Proxy {
             status: 502 | 504,
             message,
             ..
-        }) => format!(
-            "{provider} gave no usable answer through the CORS proxy at {}: {message}.",
-            host_of(&account.proxy)
+        }) => fill(
+            t.err_proxy_upstream,
+            &[
+                ("provider", &provider),
+                ("proxy", &proxy),
+                ("message", message),
+            ],
         ),
-        FetchError::Net(NetError::Proxy { message, .. }) => format!(
-            "The CORS proxy at {} did not forward the request to {provider}: {message}. \
-             The keys were not checked; the proxy's settings need a change.",
-            host_of(&account.proxy)
+        FetchError::Net(NetError::Proxy { message, .. }) => fill(
+            t.err_proxy_refused,
+            &[
+                ("provider", &provider),
+                ("proxy", &proxy),
+                ("message", message),
+            ],
         ),
         FetchError::Provider(ProviderError::Auth(m)) => {
-            format!("{provider} refused the credentials: {m}")
+            fill(t.err_auth, &[("provider", &provider), ("message", m)])
         }
         FetchError::Provider(ProviderError::RateLimited {
             retry_after,
             message,
         }) => match retry_after {
-            Some(s) => format!("{message} (rate limited: retrying in {s} s)"),
-            None => format!("{message} (rate limited)"),
+            Some(s) => fill(t.err_rate_limited_retry, &[("message", message), ("s", s)]),
+            None => fill(t.err_rate_limited, &[("message", message)]),
         },
         FetchError::Provider(e) => e.message(),
     }
@@ -119,12 +131,16 @@ pub fn maybe_at_limit(provider: ProviderKind, err: &FetchError) -> bool {
 pub fn limit_note(provider: ProviderKind, server: &str, count: usize) -> Option<String> {
     let limit = provider.capabilities().snapshot_limit?;
     let name = provider.display_name();
+    let values: [(&str, &dyn std::fmt::Display); 4] = [
+        ("server", &server),
+        ("count", &count),
+        ("limit", &limit),
+        ("provider", &name),
+    ];
     Some(if count >= limit {
-        format!(
-            "{server} has {count} of the {limit} snapshots {name} allows: delete one to make room."
-        )
+        fill(t().limit_full, &values)
     } else {
-        format!("{server} has {count} of the {limit} snapshots {name} allows.")
+        fill(t().limit_count, &values)
     })
 }
 

@@ -9,6 +9,7 @@ use super::plan::Event;
 use super::refresh::{Outcome, Pace};
 use super::store::{Retired, Settled};
 use super::{AppState, FetchError, ListKind, ListScope, describe, now_ms, set_if_changed};
+use crate::i18n::{fill, t};
 use crate::model::{Account, Credentials, ProviderKind, Snapshot};
 use crate::net::{self, Abort, NetError};
 use crate::providers::{self, HttpRequest, HttpResponse, ProviderError};
@@ -46,13 +47,18 @@ pub async fn load_deployment(state: AppState) {
             Default::default()
         }),
         Err(e) => {
-            state.notice.set(Some(format!(
-                "Could not load snapdeck.json: {}",
-                e.message()
-            )));
+            state
+                .notice
+                .set(Some(fill(t().config_unreadable, &[("why", &e.message())])));
             Default::default()
         }
     };
+    // The team's language, unless this device chose one.
+    if let Some(lang) = deployment.language
+        && crate::storage::load_language().is_none()
+    {
+        state.set_language(lang, false);
+    }
     state.start(deployment.accounts, deployment.proxy);
 }
 
@@ -82,9 +88,9 @@ impl AppState {
         let account = store.account.get_untracked();
         if account.credentials == Credentials::Missing {
             let why = if self.locked.with_untracked(Option::is_some) {
-                "Locked: unlock the accounts saved on this device to load this one."
+                t().account_locked
             } else {
-                "This account has no credentials yet: edit it to add them."
+                t().account_no_keys
             };
             set_if_changed(store.error, Some(why.into()));
             return (Outcome::Fresh, Pace::Quiet);

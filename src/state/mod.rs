@@ -31,6 +31,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::accounts::{Remember, Sealed};
+use crate::i18n::{self, Lang};
 use crate::model::{Account, Operation, ProviderKind};
 use crate::net::Abort;
 use crate::providers::ListScope;
@@ -137,6 +138,8 @@ pub struct AppState {
     pub durations: RwSignal<Durations>,
     /// What the view shows (search, account, provider, summary item).
     pub filter: RwSignal<cover::Filter>,
+    /// The page's language: the page is rendered again when it changes.
+    pub lang: RwSignal<Lang>,
     presets: StoredValue<Vec<Account>>,
     /// Edits made while the saved secrets were locked, to write at unlock.
     unsaved: StoredValue<bool>,
@@ -166,6 +169,7 @@ impl AppState {
             locked: RwSignal::new(None),
             durations: RwSignal::new(Durations::parse(&crate::storage::load_durations())),
             filter: RwSignal::new(cover::Filter::default()),
+            lang: RwSignal::new(i18n::lang()),
             presets: StoredValue::new(Vec::new()),
             unsaved: StoredValue::new(false),
             vault: StoredValue::new_local(None),
@@ -175,6 +179,18 @@ impl AppState {
             retired: StoredValue::new(Vec::new()),
             next_id: StoredValue::new(1),
             ticks: StoredValue::new(0),
+        }
+    }
+
+    /// Shows the page in `lang` from now on; `remember` keeps the choice on
+    /// this device.
+    pub fn set_language(&self, lang: Lang, remember: bool) {
+        i18n::set_lang(lang);
+        if remember {
+            crate::storage::save_language(lang.code());
+        }
+        if self.lang.get_untracked() != lang {
+            self.lang.set(lang);
         }
     }
 
@@ -336,9 +352,12 @@ impl AppState {
                             }
                         });
                         let name = card.snap.with_untracked(|s| s.name.clone());
-                        self.announce(format!(
-                            "{name}: not confirmed by {} after 15 minutes.",
-                            account.provider().display_name()
+                        self.announce(crate::i18n::fill(
+                            crate::i18n::t().announce_not_confirmed,
+                            &[
+                                ("name", &name),
+                                ("provider", &account.provider().display_name()),
+                            ],
                         ));
                         if let Some(kind) = kind {
                             let event = plan::Event::NotConfirmed {

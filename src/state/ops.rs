@@ -13,6 +13,7 @@
 //! status: the lists are the only witness. A list that does not show the
 //! change yet never ends an operation.
 
+use crate::i18n::{fill, t};
 use crate::model::{Operation, ProviderKind, Server, Snapshot, SnapshotStatus};
 
 /// No confirmation this long after the provider accepted: say so.
@@ -216,7 +217,7 @@ impl PendingOp {
     pub fn status(&self, provider: ProviderKind, now: f64) -> String {
         let label = self.kind().label(provider);
         match self.phase {
-            Phase::NotConfirmed { .. } => format!("{label} not confirmed"),
+            Phase::NotConfirmed { .. } => fill(t().op_not_confirmed, &[("label", &label)]),
             _ => format!("{label} {}", elapsed(now - self.started)),
         }
     }
@@ -225,19 +226,15 @@ impl PendingOp {
     pub fn detail(&self, provider: ProviderKind) -> String {
         let name = provider.display_name();
         match &self.phase {
-            Phase::Sending => format!("Sending to {name}…"),
+            Phase::Sending => fill(t().op_sending, &[("provider", &name)]),
             Phase::Waiting { .. } if self.note.is_empty() => {
-                format!("{name} accepted; waiting for {name} to confirm.")
+                fill(t().op_waiting, &[("provider", &name)])
             }
-            Phase::Waiting { .. } => {
-                format!(
-                    "{name} accepted: {} Waiting for {name} to confirm.",
-                    self.note
-                )
-            }
-            Phase::NotConfirmed { .. } => format!(
-                "{name} accepted this, but its lists have not shown it done within 15 minutes."
+            Phase::Waiting { .. } => fill(
+                t().op_waiting_note,
+                &[("provider", &name), ("note", &self.note)],
             ),
+            Phase::NotConfirmed { .. } => fill(t().op_not_confirmed_detail, &[("provider", &name)]),
             Phase::Settled { .. } => String::new(),
             Phase::Refused(why) => why.clone(),
         }
@@ -255,10 +252,14 @@ impl PendingOp {
 /// "45 s", "2 min 10 s", "1 h 5 min".
 pub fn elapsed(ms: f64) -> String {
     let secs = (ms.max(0.0) / 1000.0) as u64;
+    let t = t();
     match secs {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min {} s", s / 60, s % 60),
-        s => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        s if s < 60 => fill(t.dur_s, &[("s", &s)]),
+        s if s < 3600 => fill(t.dur_min_s, &[("min", &(s / 60)), ("s", &(s % 60))]),
+        s => fill(
+            t.dur_h_min,
+            &[("h", &(s / 3600)), ("min", &((s % 3600) / 60))],
+        ),
     }
 }
 
@@ -295,30 +296,39 @@ impl OpKind {
     }
 
     pub fn label(self, provider: ProviderKind) -> &'static str {
+        let t = t();
         match (self, provider) {
-            (OpKind::Create, _) => "Creating…",
-            (OpKind::GoBack, ProviderKind::Vpsorg) => "Restoring…",
-            (OpKind::GoBack, ProviderKind::Ilkbyte) => "Reverting…",
-            (OpKind::Recreate, _) => "Recreating…",
-            (OpKind::Delete, _) => "Deleting…",
-            (OpKind::Schedule, _) => "Scheduling…",
-            (OpKind::Unschedule, _) => "Removing schedule…",
+            (OpKind::Create, _) => t.op_creating,
+            (OpKind::GoBack, ProviderKind::Vpsorg) => t.op_restoring,
+            (OpKind::GoBack, ProviderKind::Ilkbyte) => t.op_reverting,
+            (OpKind::Recreate, _) => t.op_recreating,
+            (OpKind::Delete, _) => t.op_deleting,
+            (OpKind::Schedule, _) => t.op_scheduling,
+            (OpKind::Unschedule, _) => t.op_unscheduling,
         }
     }
 
     /// What the provider has done, once its list shows it.
     pub fn done(self, provider: ProviderKind, snapshot: &str, server: &str) -> String {
         let name = provider.display_name();
+        let t = t();
         let what = match (self, provider) {
-            (OpKind::Create, _) => format!("{snapshot} created on {server}"),
-            (OpKind::GoBack, ProviderKind::Vpsorg) => format!("{server} restored from {snapshot}"),
-            (OpKind::GoBack, ProviderKind::Ilkbyte) => format!("{server} reverted to {snapshot}"),
-            (OpKind::Recreate, _) => format!("{snapshot} recreated on {server}"),
-            (OpKind::Delete, _) => format!("{snapshot} deleted from {server}"),
-            (OpKind::Schedule, _) => format!("Schedule of {snapshot} saved"),
-            (OpKind::Unschedule, _) => format!("Schedule of {snapshot} removed"),
+            (OpKind::Create, _) => t.done_create,
+            (OpKind::GoBack, ProviderKind::Vpsorg) => t.done_restore,
+            (OpKind::GoBack, ProviderKind::Ilkbyte) => t.done_revert,
+            (OpKind::Recreate, _) => t.done_recreate,
+            (OpKind::Delete, _) => t.done_delete,
+            (OpKind::Schedule, _) => t.done_schedule,
+            (OpKind::Unschedule, _) => t.done_unschedule,
         };
-        format!("{what} ({name} confirmed).")
+        fill(
+            what,
+            &[
+                ("snapshot", &snapshot),
+                ("server", &server),
+                ("provider", &name),
+            ],
+        )
     }
 
     /// The word for this kind in the remembered-durations text.
@@ -429,21 +439,35 @@ impl Durations {
                 let mut order: Vec<usize> = (0..secs.len()).collect();
                 super::sort_positions(&mut order, &|a, b| secs[a].cmp(&secs[b]).then(a.cmp(&b)));
                 let median = secs[order[order.len() / 2]];
-                Some(format!("usually about {} here", rounded(u64::from(median))))
+                Some(fill(
+                    t().estimate_seen,
+                    &[("time", &rounded(u64::from(median)))],
+                ))
             }
-            None => kind
-                .documented(provider)
-                .map(|(lo, hi)| format!("{} says {lo}–{hi} minutes", provider.display_name())),
+            None => kind.documented(provider).map(|(lo, hi)| {
+                fill(
+                    t().estimate_documented,
+                    &[
+                        ("provider", &provider.display_name()),
+                        ("lo", &lo),
+                        ("hi", &hi),
+                    ],
+                )
+            }),
         }
     }
 }
 
 /// A duration for an estimate: "40 s", "4 min", "1 h 10 min".
 fn rounded(secs: u64) -> String {
+    let t = t();
     match secs {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", (s + 30) / 60),
-        s => format!("{} h {} min", s / 3600, (s % 3600 + 30) / 60),
+        s if s < 60 => fill(t.dur_s, &[("s", &s)]),
+        s if s < 3600 => fill(t.dur_min, &[("min", &((s + 30) / 60))]),
+        s => fill(
+            t.dur_h_min,
+            &[("h", &(s / 3600)), ("min", &((s % 3600 + 30) / 60))],
+        ),
     }
 }
 

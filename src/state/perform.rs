@@ -11,6 +11,7 @@ use super::plan::Event;
 use super::store::Retired;
 use super::{AccountStore, AppState, FetchError, ListKind, ServerStore, SnapshotStore, describe};
 use super::{now_ms, set_if_changed};
+use crate::i18n::{fill, t};
 use crate::model::{Operation, ProviderKind, Snapshot, SnapshotStatus};
 use crate::providers;
 
@@ -73,9 +74,9 @@ impl AppState {
         let acct = account.account.get_untracked();
         let provider = acct.provider;
         let Some(req) = providers::operation_request(&acct, &server.key, &op) else {
-            return Err(format!(
-                "{} does not offer this operation.",
-                provider.display_name()
+            return Err(fill(
+                t().refuse_not_offered,
+                &[("provider", &provider.display_name())],
             ));
         };
         if let Some(key) = op.snapshot() {
@@ -94,9 +95,7 @@ impl AppState {
                 .plan
                 .with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(key)))
             {
-                return Err(format!(
-                    "{name} waits for the steps before it: nothing was sent."
-                ));
+                return Err(fill(t().refuse_held, &[("name", &name)]));
             }
         }
         let now = now_ms();
@@ -128,17 +127,15 @@ impl AppState {
                     .snapshots
                     .with_untracked(|l| l.iter().find(|s| s.key == key).cloned())
                 else {
-                    return Err(format!(
-                        "{key} is no longer listed by {}: nothing was sent.",
-                        provider.display_name()
+                    return Err(fill(
+                        t().refuse_gone,
+                        &[("name", &key), ("provider", &provider.display_name())],
                     ));
                 };
                 if store.is_held() {
                     // Sent once, and nothing else while an operation holds it.
                     let name = store.snap.with_untracked(|s| s.name.clone());
-                    return Err(format!(
-                        "{name} has an operation under way: nothing was sent."
-                    ));
+                    return Err(fill(t().refuse_busy, &[("name", &name)]));
                 }
                 let before = store.snap.get_untracked();
                 store
@@ -255,10 +252,14 @@ impl AppState {
         if let Some(op) = op {
             let name = card.snap.with_untracked(|s| s.name.clone());
             let server_name = server.server.with_untracked(|s| s.name.clone());
-            self.announce(format!(
-                "{} {name} on {server_name}: {} accepted.",
-                op.kind().label(provider),
-                provider.display_name()
+            self.announce(fill(
+                t().announce_accepted,
+                &[
+                    ("label", &op.kind().label(provider)),
+                    ("name", &name),
+                    ("server", &server_name),
+                    ("provider", &provider.display_name()),
+                ],
             ));
             let scope = Self::snapshot_scope(provider, server);
             self.poke(account.id, ListKind::Snapshots(scope));
@@ -281,7 +282,8 @@ impl AppState {
         let provider = acct.provider;
         let mut message = describe(err, &acct);
         if err.may_have_reached_provider() {
-            message.push_str(" The operation may not have reached the provider: refresh to see.");
+            message.push(' ');
+            message.push_str(t().may_have_reached);
         }
         let name = card
             .snap

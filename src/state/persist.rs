@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use super::store::Retired;
 use super::{AppState, Dialog, ListKind, now_ms};
 use crate::accounts::{self, Remember, SealedDocument, Secrets, Settings, StoredSecrets};
+use crate::i18n::{fill, t};
 use crate::model::{Account, Credentials};
 use crate::storage;
 use crate::vault::{self, VaultError, VaultKey};
@@ -104,10 +105,7 @@ impl AppState {
                 spawn_local(async move {
                     // Never an empty document sealed over saved secrets.
                     let Ok(plain) = serde_json::to_vec(&document) else {
-                        state.notice.set(Some(
-                            "Could not prepare the accounts for saving; nothing was written."
-                                .into(),
-                        ));
+                        state.notice.set(Some(t().save_unprepared.into()));
                         return;
                     };
                     match key.seal(&plain).await {
@@ -115,10 +113,9 @@ impl AppState {
                             &settings,
                             &StoredSecrets::Encrypted(sealed),
                         )),
-                        Err(e) => state.notice.set(Some(format!(
-                            "Could not encrypt the accounts: {}",
-                            e.message()
-                        ))),
+                        Err(e) => state
+                            .notice
+                            .set(Some(fill(t().save_unencrypted, &[("why", &e.message())]))),
                     }
                 });
             }
@@ -127,9 +124,7 @@ impl AppState {
 
     fn report_storage(&self, saved: bool) {
         if !saved {
-            self.notice.set(Some(
-                "This browser refused to store the accounts (storage full or disabled).".into(),
-            ));
+            self.notice.set(Some(t().save_refused.into()));
         }
     }
 
@@ -159,8 +154,9 @@ impl AppState {
                     a.proxy = sealed.proxy.clone();
                 });
             }
-            self.notice.set(Some(format!(
-                "The saved settings of “{label}” were changed outside Snapdeck since its keys were saved ({how}). The settings saved with the keys are used; edit the account to change them."
+            self.notice.set(Some(fill(
+                t().settings_altered,
+                &[("label", label), ("how", how)],
             )));
         }
         if !altered.is_empty() {

@@ -12,6 +12,7 @@
 //! ```
 
 use super::ops::OpKind;
+use crate::i18n::{count, fill, t};
 use crate::model::{Operation, ProviderKind};
 
 /// What a plan is for: its title, and how its failures read.
@@ -270,9 +271,9 @@ impl Plan {
                 Next::Failed
             }
             Event::NotConfirmed { .. } => {
-                self.steps[i].state = StepState::Failed(format!(
-                    "{} did not confirm it within 15 minutes.",
-                    self.provider.display_name()
+                self.steps[i].state = StepState::Failed(fill(
+                    t().plan_not_confirmed,
+                    &[("provider", &self.provider.display_name())],
                 ));
                 Next::Failed
             }
@@ -293,19 +294,17 @@ impl Plan {
 
     /// The plan's name, on the server and in announcements.
     pub fn title(&self) -> String {
-        let go_back = go_back_word(self.provider);
+        let t = t();
         let target = |i: usize| self.steps.get(i).map_or("", |s| s.name.as_str());
+        let values: [(&str, &dyn std::fmt::Display); 2] = [("a", &target(0)), ("b", &target(1))];
         match self.purpose {
-            Purpose::SafetyFirst => format!("Safety snapshot, then {go_back} {}", target(1)),
-            Purpose::ReplaceOldest => {
-                format!("Replace {} with {}", target(0), target(1))
-            }
-            Purpose::CleanUp => format!(
-                "Clean-up: delete {} snapshot{}",
-                self.steps.len(),
-                plural(self.steps.len())
+            Purpose::SafetyFirst => fill(
+                self.by_provider(t.plan_safety_restore, t.plan_safety_revert),
+                &values,
             ),
-            Purpose::BeforeUpdate => format!("Snapshot before an update: {}", target(0)),
+            Purpose::ReplaceOldest => fill(t.plan_replace, &values),
+            Purpose::CleanUp => count(self.steps.len(), t.plan_clean_up_one, t.plan_clean_up_other),
+            Purpose::BeforeUpdate => fill(t.plan_before_update, &values),
         }
     }
 
@@ -314,18 +313,16 @@ impl Plan {
         let Some(step) = self.steps.get(i) else {
             return String::new();
         };
-        let verb = match OpKind::of(&step.op) {
-            OpKind::Create => "Create",
-            OpKind::GoBack => match self.provider {
-                ProviderKind::Vpsorg => "Restore",
-                ProviderKind::Ilkbyte => "Revert to",
-            },
-            OpKind::Delete => "Delete",
-            OpKind::Recreate => "Recreate",
-            OpKind::Schedule => "Schedule",
-            OpKind::Unschedule => "Remove the schedule of",
+        let t = t();
+        let label = match OpKind::of(&step.op) {
+            OpKind::Create => t.step_create,
+            OpKind::GoBack => self.by_provider(t.step_restore, t.step_revert),
+            OpKind::Delete => t.step_delete,
+            OpKind::Recreate => t.step_recreate,
+            OpKind::Schedule => t.step_schedule,
+            OpKind::Unschedule => t.step_unschedule,
         };
-        format!("{verb} {}", step.name)
+        fill(label, &[("name", &step.name)])
     }
 
     /// Why the plan stopped, and what that left as it was.
@@ -337,63 +334,60 @@ impl Plan {
         let StepState::Failed(why) = &self.steps[i].state else {
             return None;
         };
-        let name = &self.steps[i].name;
-        let go_back = go_back_word(self.provider);
-        let done = self.steps[..i].len();
-        let text = match (self.purpose, i) {
-            (Purpose::SafetyFirst, 0) => format!(
-                "Nothing was {}: the safety snapshot {name} failed. {why}",
-                past(go_back)
-            ),
-            (Purpose::SafetyFirst, _) => format!(
-                "The safety snapshot {} was taken, but the {go_back} of {name} failed. {why}",
-                self.steps[0].name
-            ),
-            (Purpose::ReplaceOldest, 0) => {
-                format!("Nothing was created: deleting {name} failed. {why}")
+        let t = t();
+        let template = match (self.purpose, i) {
+            (Purpose::SafetyFirst, 0) => {
+                self.by_provider(t.plan_fail_safety_restore, t.plan_fail_safety_revert)
             }
-            (Purpose::ReplaceOldest, _) => format!(
-                "{} was deleted, but creating {name} failed. {why}",
-                self.steps[0].name
-            ),
-            (Purpose::CleanUp, _) => format!(
-                "Clean-up stopped after {done} of {} deletes: deleting {name} failed, and nothing after it was sent. {why}",
-                self.steps.len()
-            ),
-            (Purpose::BeforeUpdate, _) => {
-                format!("The snapshot before the update, {name}, failed. {why}")
-            }
+            (Purpose::SafetyFirst, _) => self.by_provider(t.plan_fail_restore, t.plan_fail_revert),
+            (Purpose::ReplaceOldest, 0) => t.plan_fail_replace_delete,
+            (Purpose::ReplaceOldest, _) => t.plan_fail_replace_create,
+            (Purpose::CleanUp, _) => t.plan_fail_clean_up,
+            (Purpose::BeforeUpdate, _) => t.plan_fail_before_update,
         };
-        Some(text)
+        Some(fill(
+            template,
+            &[
+                ("name", &self.steps[i].name),
+                ("first", &self.steps[0].name),
+                ("done", &i),
+                ("total", &self.steps.len()),
+                ("why", why),
+            ],
+        ))
     }
 
     /// What the plan did, once every step is done.
     pub fn success(&self) -> String {
+        let t = t();
         let name = |i: usize| self.steps.get(i).map_or("", |s| s.name.as_str());
+        let values: [(&str, &dyn std::fmt::Display); 2] = [("a", &name(0)), ("b", &name(1))];
         match self.purpose {
-            Purpose::SafetyFirst => format!(
-                "Safety snapshot {} taken, then {} {}.",
-                name(0),
-                past(go_back_word(self.provider)),
-                match self.provider {
-                    ProviderKind::Vpsorg => format!("from {}", name(1)),
-                    ProviderKind::Ilkbyte => format!("to {}", name(1)),
-                }
+            Purpose::SafetyFirst => fill(
+                self.by_provider(t.plan_done_safety_restore, t.plan_done_safety_revert),
+                &values,
             ),
-            Purpose::ReplaceOldest => format!("{} deleted, then {} created.", name(0), name(1)),
-            Purpose::CleanUp => format!(
-                "Clean-up done: {} snapshot{} deleted.",
+            Purpose::ReplaceOldest => fill(t.plan_done_replace, &values),
+            Purpose::CleanUp => count(
                 self.steps.len(),
-                plural(self.steps.len())
+                t.plan_done_clean_up_one,
+                t.plan_done_clean_up_other,
             ),
-            Purpose::BeforeUpdate => format!(
-                "{} is ready. Update the server; then delete it if all went well, or {} it.",
-                name(0),
-                match self.provider {
-                    ProviderKind::Vpsorg => "restore",
-                    ProviderKind::Ilkbyte => "revert to",
-                }
+            Purpose::BeforeUpdate => fill(
+                self.by_provider(
+                    t.plan_done_before_update_restore,
+                    t.plan_done_before_update_revert,
+                ),
+                &values,
             ),
+        }
+    }
+
+    /// VPS.org restores, ilkbyte reverts: the text for this plan's provider.
+    fn by_provider(&self, restore: &'static str, revert: &'static str) -> &'static str {
+        match self.provider {
+            ProviderKind::Vpsorg => restore,
+            ProviderKind::Ilkbyte => revert,
         }
     }
 }
@@ -403,24 +397,6 @@ fn create(name: &str) -> Operation {
         name: name.to_string(),
         description: String::new(),
     }
-}
-
-fn go_back_word(provider: ProviderKind) -> &'static str {
-    match provider {
-        ProviderKind::Vpsorg => "restore",
-        ProviderKind::Ilkbyte => "revert",
-    }
-}
-
-fn past(verb: &str) -> &'static str {
-    match verb {
-        "restore" => "restored",
-        _ => "reverted",
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The prefixes of the names Snapdeck gives the snapshots it takes itself.

@@ -14,7 +14,7 @@ pub fn refusal(
 ) -> Option<String> {
     let destroys = matches!(op, Operation::Delete { .. } | Operation::Recreate { .. });
     (destroys && account.is_protected(server, key))
-        .then(|| format!("{name} is protected: unprotect it first. Nothing was sent."))
+        .then(|| crate::i18n::fill(crate::i18n::t().refuse_protected, &[("name", &name)]))
 }
 
 #[cfg(test)]
