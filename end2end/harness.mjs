@@ -61,6 +61,8 @@ function start(cmd, args, what) {
  *  - config: (urls) => the whole snapdeck.json, instead
  *  - configText: the file's text as it is (to serve an invalid one)
  *  - serveArgs: more arguments for scripts/serve.py (e.g. --no-compress)
+ *  - locale: the browser's language (default en-US: the interface contract's
+ *    names are English)
  */
 export async function launch(opts = {}) {
   const [simPort, proxyPort, panelPort] = [await freePort(), await freePort(), await freePort()];
@@ -105,7 +107,7 @@ export async function launch(opts = {}) {
       // Playwright gives every launch a fresh, empty profile of its own.
       args: CHROMIUM_ARGS,
     });
-    const page = await browser.newPage();
+    const page = await browser.newPage({ locale: opts.locale ?? 'en-US' });
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     // A wasm panic is an uncaught RuntimeError; the browser's own notes on
@@ -136,6 +138,11 @@ export function defaultAccounts(urls) {
 function simControl(base) {
   return {
     async stats() { return (await fetch(`${base}/__sim/stats`)).json(); },
+    /** Renames VPS.org snapshots as its console can: (from, to) → how many. */
+    async rename(from, to) {
+      const r = await fetch(`${base}/__sim/rename`, { method: 'POST', body: JSON.stringify({ from, to }) });
+      return (await r.json()).renamed;
+    },
     async faults(f) {
       const r = await fetch(`${base}/__sim/faults`, { method: 'PUT', body: JSON.stringify(f) });
       if (!r.ok) throw new Error(`faults: ${r.status} ${await r.text()}`);

@@ -1,5 +1,6 @@
 // Screenshots of the panel as a user sees it, with operations under way:
-// desktop and phone width, light and dark. Writes target/screenshots/*.png.
+// desktop and phone width, light and dark, in English and in Turkish.
+// Writes target/screenshots/*.png.
 // Run after scripts/build: node end2end/screenshots.mjs
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -50,6 +51,21 @@ try {
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     }
   }
+  // The same view in Turkish, switched in the banner.
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('tr');
+  await page.getByRole('button', { name: 'Hesap ekle' }).waitFor();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [name, width, height] of [['desktop', 1280, 800], ['phone', 390, 844]]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(out, `main-${name}-${scheme}-tr.png`) });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await web01.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(out, 'cards-desktop-dark-tr.png') });
   console.log(`screenshots in ${out}`);
 } finally {
   await env.close();

@@ -213,7 +213,7 @@ test('at 5 / 5, New snapshot replaces the oldest unprotected: delete, the list d
   const dialog = page.getByRole('dialog', { name: 'New snapshot' });
   const replace = dialog.getByRole('checkbox', { name: 'Replace the oldest unprotected snapshot' });
   // initial-setup is protected: the next oldest is named, with its date.
-  await text(dialog, /before-php-upgrade, taken \d{4}-\d\d-\d\d \d\d:\d\d \(30 days ago\), is deleted first/);
+  await text(dialog, /before-php-upgrade, taken [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M \(30 days ago\), is deleted first/);
   await replace.check();
   const from = await requestCount(env.sim);
   // A bad name is refused before anything is deleted.

@@ -1,0 +1,186 @@
+// The panel in Turkish and in English: chosen from the browser, switched
+// in the banner and remembered, set for a team by snapdeck.json. Elements
+// are found by their names in the language shown.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from '../harness.mjs';
+import { server, card, text, until, fieldSays, markPage, assertNotReloaded } from '../helpers.mjs';
+
+const envs = [];
+after(async () => {
+  for (const env of envs) {
+    assert.deepEqual(env.pageErrors, []);
+    await env.close();
+  }
+});
+
+async function open(opts) {
+  const env = await launch(opts);
+  envs.push(env);
+  await env.page.goto(env.urls.panel);
+  return env;
+}
+
+const lang = (page) => page.evaluate(() => document.documentElement.lang);
+
+test('a Turkish browser gets the main view in Turkish, dates and sizes by Intl', async () => {
+  const { page } = await open({ locale: 'tr-TR', opSeconds: 4 });
+  const web01 = server(page, 'Demo ilkbyte', 'web01');
+  const base = card(page, web01, 'base');
+  await base.waitFor();
+  assert.equal(await lang(page), 'tr');
+  const banner = page.getByRole('banner');
+  for (const name of ['Hesap ekle', 'Ayarlar', 'Yenile']) {
+    await banner.getByRole('button', { name, exact: true }).waitFor();
+  }
+  assert.equal(await banner.getByRole('combobox', { name: 'Dil' }).inputValue(), 'tr');
+  const overview = page.getByRole('region', { name: 'Genel bakış' });
+  await overview.getByRole('searchbox', { name: 'Sunucularda ve snapshotlarda ara' }).waitFor();
+  await text(overview, /\d+ sunucu/);
+  await web01.getByRole('button', { name: 'Yeni snapshot', exact: true }).waitFor();
+  await web01.getByRole('button', { name: 'Güncellemeden önce', exact: true }).waitFor();
+  await text(base, /Tamamlandı/);
+  await text(base, /Alındı/);
+  await text(base, /önce\)/);
+  // Intl's Turkish date: day, the month's Turkish short name, the year.
+  const taken = await base.locator('time').innerText();
+  assert.match(taken, /^\d{1,2} (Oca|Şub|Mar|Nis|May|Haz|Tem|Ağu|Eyl|Eki|Kas|Ara) \d{4}/, taken);
+  // Sizes with a decimal comma (VPS.org's are in MB).
+  const vps = server(page, 'Demo VPS.org', 'web-server-01');
+  await text(vps, /\d+,\d GB|\d+ MB/);
+  // The provider's own Turkish schedule text is shown as it was sent.
+  const nightly = card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly');
+  await text(nightly, /Her 1 günde bir/);
+  // No English left on the card's own words.
+  const words = await base.innerText();
+  assert.doesNotMatch(words, /\b(Completed|Taken|ago|Restore|Revert)\b/, words);
+});
+
+test('in Turkish: a snapshot is refused, then created, by Turkish names', async () => {
+  const { page } = await open({ locale: 'tr-TR', opSeconds: 4 });
+  const web01 = server(page, 'Demo ilkbyte', 'web01');
+  await card(page, web01, 'base').waitFor();
+  await web01.getByRole('button', { name: 'Yeni snapshot', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Yeni snapshot' });
+  await dialog.getByLabel('Ad', { exact: true }).fill('tire-var');
+  await dialog.getByRole('button', { name: 'Oluştur', exact: true }).click();
+  await fieldSays(dialog, 'Ad', /Yalnızca harf ve rakam kullanın/);
+  await dialog.getByLabel('Ad', { exact: true }).fill('turkce1');
+  await dialog.getByRole('button', { name: 'Oluştur', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const made = card(page, web01, 'turkce1');
+  await text(made, /Oluşturuluyor…/);
+  await text(made, /ilkbyte kabul etti/);
+  await text(made, /Tamamlandı/, 30_000);
+  await text(page.getByRole('status'), /turkce1, web01 üzerinde oluşturuldu \(ilkbyte doğruladı\)/);
+});
+
+test('the banner switches the language without a reload, and the device remembers it', async () => {
+  const { page } = await open({ locale: 'tr-TR', opSeconds: 6 });
+  const web01 = server(page, 'Demo ilkbyte', 'web01');
+  await card(page, web01, 'base').waitFor();
+  await markPage(page);
+  // An operation under way goes on through the switch.
+  await web01.getByRole('button', { name: 'Yeni snapshot', exact: true }).click();
+  let dialog = page.getByRole('dialog', { name: 'Yeni snapshot' });
+  await dialog.getByLabel('Ad', { exact: true }).fill('switch1');
+  await dialog.getByRole('button', { name: 'Oluştur', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await text(card(page, web01, 'switch1'), /Oluşturuluyor…/);
+  await page.getByRole('combobox', { name: 'Dil' }).selectOption('en');
+  await page.getByRole('button', { name: 'Add account', exact: true }).waitFor();
+  assert.equal(await lang(page), 'en');
+  const made = card(page, web01, 'switch1');
+  await text(made, /Creating…/);
+  await text(made, /Completed/, 30_000);
+  await assertNotReloaded(page);
+  // Remembered: a reload stays in English although the browser is Turkish.
+  await page.reload();
+  await card(page, web01, 'base').waitFor();
+  assert.equal(await lang(page), 'en');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('tr');
+  await page.getByRole('button', { name: 'Hesap ekle', exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('snapdeck.language')), 'tr');
+});
+
+test('snapdeck.json sets a team language until the device picks one', async () => {
+  const { page, urls } = await open({
+    locale: 'en-US',
+    config: (u) => ({ proxy: u.proxy, language: 'tr', accounts: [
+      { provider: 'ilkbyte', label: 'Demo ilkbyte', base_url: u.ilkbyte,
+        access_key: 'demo-access', secret_key: 'demo-secret' },
+    ] }),
+  });
+  assert.ok(urls);
+  await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+  await page.getByRole('button', { name: 'Hesap ekle', exact: true }).waitFor();
+  assert.equal(await lang(page), 'tr');
+  await page.getByRole('combobox', { name: 'Dil' }).selectOption('en');
+  await page.reload();
+  await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+  await page.getByRole('button', { name: 'Add account', exact: true }).waitFor();
+  assert.equal(await lang(page), 'en');
+});
+
+test('Turkish names: only the exact name confirms, and search folds by Turkish rules', async () => {
+  const env = await open({ locale: 'tr-TR' });
+  const { page, sim } = env;
+  assert.equal(await sim.rename('staging-clean', 'İstanbulYedek'), 1);
+  assert.equal(await sim.rename('db-baseline', 'ılık'), 1);
+  await page.reload();
+  const staging = server(page, 'Demo VPS.org', 'staging-01');
+  const yedek = card(page, staging, 'İstanbulYedek');
+  await yedek.waitFor();
+  await yedek.getByRole('button', { name: /için diğer işlemler$/ }).click();
+  await yedek.getByRole('menuitem', { name: 'Sil', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Snapshotu sil' });
+  const confirm = dialog.getByRole('button', { name: 'Snapshotu sil' });
+  const field = dialog.getByLabel('Onaylamak için snapshot adını yazın');
+  for (const wrong of ['istanbulyedek', 'IstanbulYedek', 'İSTANBULYEDEK', 'İstanbulyedek', 'ıstanbulYedek']) {
+    await field.fill(wrong);
+    assert.equal(await confirm.isDisabled(), true, `enabled for ${wrong}`);
+  }
+  await field.fill('İstanbulYedek');
+  assert.equal(await confirm.isDisabled(), false, 'disabled for the exact name');
+  await dialog.getByRole('button', { name: 'Vazgeç' }).click();
+
+  const ilik = card(page, server(page, 'Demo VPS.org', 'db-server-01'), 'ılık');
+  await ilik.getByRole('button', { name: /için diğer işlemler$/ }).click();
+  await ilik.getByRole('menuitem', { name: 'Sil', exact: true }).click();
+  const again = page.getByRole('dialog', { name: 'Snapshotu sil' });
+  for (const wrong of ['ilik', 'ILIK', 'Ilık', 'ILık']) {
+    await again.getByLabel('Onaylamak için snapshot adını yazın').fill(wrong);
+    assert.equal(await again.getByRole('button', { name: 'Snapshotu sil' }).isDisabled(), true, `enabled for ${wrong}`);
+  }
+  await again.getByLabel('Onaylamak için snapshot adını yazın').fill('ılık');
+  assert.equal(await again.getByRole('button', { name: 'Snapshotu sil' }).isDisabled(), false);
+  await again.getByRole('button', { name: 'Vazgeç' }).click();
+
+  // Search: in Turkish, ILIK is ılık (and not ilik); İSTANBUL is istanbul.
+  const search = page.getByRole('searchbox', { name: 'Sunucularda ve snapshotlarda ara' });
+  const showing = page.getByRole('region', { name: 'Genel bakış' });
+  await search.fill('ILIK');
+  await text(showing, /\d+ sunucudan 1 tanesi gösteriliyor/);
+  await until(async () => !(await server(page, 'Demo VPS.org', 'db-server-01').isHidden()), 5_000, 'db-server-01 shown');
+  await search.fill('İSTANBULYEDEK');
+  await text(showing, /\d+ sunucudan 1 tanesi gösteriliyor/);
+  await search.fill('ISTANBULYEDEK');
+  await text(showing, /\d+ sunucudan 0 tanesi gösteriliyor/);
+  // In English, I and İ are both i: ILIK no longer finds ılık, and
+  // ISTANBULYEDEK finds İstanbulYedek.
+  await search.fill('');
+  await page.getByRole('combobox', { name: 'Dil' }).selectOption('en');
+  const english = page.getByRole('searchbox', { name: 'Search servers and snapshots' });
+  await english.fill('ILIK');
+  await text(page.getByRole('region', { name: 'Overview' }), /Showing 0 of \d+ servers/);
+  await english.fill('ISTANBULYEDEK');
+  await text(page.getByRole('region', { name: 'Overview' }), /Showing 1 of \d+ servers/);
+});
+
+test('an English browser gets English, and a language the panel lacks falls back to it', async () => {
+  const { page } = await open({ locale: 'de-DE' });
+  await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+  assert.equal(await lang(page), 'en');
+  await page.getByRole('button', { name: 'Add account', exact: true }).waitFor();
+  assert.equal(await page.getByRole('combobox', { name: 'Language' }).inputValue(), 'en');
+});
