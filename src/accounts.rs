@@ -46,42 +46,51 @@ impl Draft {
     pub fn validate(&self, taken: &[String]) -> Result<Account, Invalid> {
         let provider = self
             .provider
-            .ok_or_else(|| Invalid::new(field::PROVIDER, t().form_choose_provider))?;
+            .ok_or_else(|| Invalid::new(field::PROVIDER, t().form_choose_provider().inner()))?;
         let label = self.label.trim().to_string();
         if label.is_empty() {
-            return Err(Invalid::new(field::LABEL, t().form_enter_label));
+            return Err(Invalid::new(field::LABEL, t().form_enter_label().inner()));
         }
         if taken.iter().any(|t| t.trim() == label) {
             return Err(Invalid::new(
                 field::LABEL,
-                fill(t().form_label_taken, &[("label", &label)]),
+                fill(t().form_label_taken().inner(), &[("label", &label)]),
             ));
         }
         let base_url = self.base_url.trim().trim_end_matches('/').to_string();
         if base_url.is_empty() {
-            return Err(Invalid::new(field::BASE_URL, t().form_enter_base_url));
+            return Err(Invalid::new(
+                field::BASE_URL,
+                t().form_enter_base_url().inner(),
+            ));
         }
         if let Some(why) = url_problem(&base_url) {
             return Err(Invalid::new(
                 field::BASE_URL,
-                fill(t().form_base_url_bad, &[("why", &why)]),
+                fill(t().form_base_url_bad().inner(), &[("why", &why)]),
             ));
         }
         let proxy = self.proxy.trim().to_string();
         if let Some(why) = url_problem(&proxy).filter(|_| !proxy.is_empty()) {
             return Err(Invalid::new(
                 field::PROXY,
-                fill(t().form_proxy_bad, &[("why", &why)]),
+                fill(t().form_proxy_bad().inner(), &[("why", &why)]),
             ));
         }
         let credentials = match provider {
             ProviderKind::Ilkbyte => {
                 let (access, secret) = (self.access_key.trim(), self.secret_key.trim());
                 if access.is_empty() {
-                    return Err(Invalid::new(field::ACCESS_KEY, t().form_enter_access));
+                    return Err(Invalid::new(
+                        field::ACCESS_KEY,
+                        t().form_enter_access().inner(),
+                    ));
                 }
                 if secret.is_empty() {
-                    return Err(Invalid::new(field::SECRET_KEY, t().form_enter_secret));
+                    return Err(Invalid::new(
+                        field::SECRET_KEY,
+                        t().form_enter_secret().inner(),
+                    ));
                 }
                 Credentials::Ilkbyte {
                     access: access.into(),
@@ -91,7 +100,7 @@ impl Draft {
             ProviderKind::Vpsorg => {
                 let token = self.token.trim();
                 if token.is_empty() {
-                    return Err(Invalid::new(field::TOKEN, t().form_enter_token));
+                    return Err(Invalid::new(field::TOKEN, t().form_enter_token().inner()));
                 }
                 Credentials::Vpsorg {
                     token: token.into(),
@@ -122,15 +131,15 @@ pub fn url_problem(s: &str) -> Option<&'static str> {
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))
     else {
-        return Some(t().url_not_http);
+        return Some(t().url_not_http().inner());
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Some(t().url_userinfo);
+        return Some(t().url_userinfo().inner());
     }
     if authority.is_empty() || authority.contains(char::is_whitespace) || authority.starts_with(':')
     {
-        return Some(t().url_no_host);
+        return Some(t().url_no_host().inner());
     }
     None
 }
@@ -298,7 +307,7 @@ pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)>
         let mut what = Vec::new();
         if s.provider != p.provider {
             what.push(fill(
-                t().altered_provider,
+                t().altered_provider().inner(),
                 &[
                     ("was", &s.provider.display_name()),
                     ("now", &p.provider.display_name()),
@@ -307,20 +316,20 @@ pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)>
         }
         if s.base_url != p.base_url {
             what.push(fill(
-                t().altered_base_url,
+                t().altered_base_url().inner(),
                 &[("was", &s.base_url), ("now", &p.base_url)],
             ));
         }
         if s.proxy != p.proxy {
             let shown = |x: &str| {
                 if x.is_empty() {
-                    t().altered_direct.to_string()
+                    t().altered_direct().inner().to_string()
                 } else {
                     x.to_string()
                 }
             };
             what.push(fill(
-                t().altered_proxy,
+                t().altered_proxy().inner(),
                 &[("was", &shown(&s.proxy)), ("now", &shown(&p.proxy))],
             ));
         }
@@ -335,7 +344,7 @@ pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)>
 /// locked, only once the user has said to replace them.
 pub fn may_change_mode(locked: bool, replace_confirmed: bool) -> Result<(), &'static str> {
     if locked && !replace_confirmed {
-        Err(t().mode_locked)
+        Err(t().mode_locked().inner())
     } else {
         Ok(())
     }

@@ -48,24 +48,24 @@ pub fn parse_provider(s: &str) -> Option<ProviderKind> {
 
 /// Reads `snapdeck.json`; the error says what is wrong and where.
 pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
-    let raw: RawDeployment =
-        serde_json::from_slice(bytes).map_err(|e| fill(t().config_invalid, &[("why", &e)]))?;
+    let raw: RawDeployment = serde_json::from_slice(bytes)
+        .map_err(|e| fill(t().config_invalid().inner(), &[("why", &e)]))?;
     let mut accounts: Vec<Account> = Vec::new();
     for (i, a) in raw.accounts.into_iter().enumerate() {
         let at = format!("snapdeck.json: accounts[{i}]");
         let provider = parse_provider(&a.provider).ok_or_else(|| {
             fill(
-                t().config_provider,
+                t().config_provider().inner(),
                 &[("at", &at), ("provider", &a.provider)],
             )
         })?;
         let label = a.label.trim().to_string();
         if label.is_empty() {
-            return Err(fill(t().config_label_empty, &[("at", &at)]));
+            return Err(fill(t().config_label_empty().inner(), &[("at", &at)]));
         }
         if accounts.iter().any(|other| other.label == label) {
             return Err(fill(
-                t().config_label_twice,
+                t().config_label_twice().inner(),
                 &[("at", &at), ("label", &label)],
             ));
         }
@@ -114,7 +114,8 @@ pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
     let language = match raw.language.as_deref() {
         None => None,
         Some(tag) => Some(
-            Lang::from_tag(tag).ok_or_else(|| fill(t().config_language, &[("language", &tag)]))?,
+            Lang::from_tag(tag)
+                .ok_or_else(|| fill(t().config_language().inner(), &[("language", &tag)]))?,
         ),
     };
     Ok(Deployment {

@@ -59,11 +59,11 @@ pub fn snapshot_name(
     let name = typed.trim();
     let bad = |m: String| Err(Invalid::new(field::SNAPSHOT_NAME, m));
     if name.is_empty() {
-        return bad(t().form_enter_name.into());
+        return bad(t().form_enter_name().inner().into());
     }
     if provider == ProviderKind::Vpsorg && name.chars().count() > VPSORG_NAME_MAX {
         return bad(fill(
-            t().form_name_long,
+            t().form_name_long().inner(),
             &[("max", &VPSORG_NAME_MAX), ("n", &name.chars().count())],
         ));
     }
@@ -72,8 +72,8 @@ pub fn snapshot_name(
     }
     if taken.iter().any(|t| t == name) {
         let rule = match provider {
-            ProviderKind::Ilkbyte => t().form_name_taken_ilkbyte,
-            ProviderKind::Vpsorg => t().form_name_taken_vpsorg,
+            ProviderKind::Ilkbyte => t().form_name_taken_ilkbyte().inner(),
+            ProviderKind::Vpsorg => t().form_name_taken_vpsorg().inner(),
         };
         return bad(fill(rule, &[("name", &name)]));
     }
@@ -102,7 +102,7 @@ pub fn schedule(days: &str, hour: &str, minute: &str) -> Result<(u32, u32, u32),
                 Err(_) => {
                     problems.push(Invalid::new(
                         field,
-                        fill(t().form_whole, &[("range", &range)]),
+                        fill(t().form_whole().inner(), &[("range", &range)]),
                     ));
                     0
                 }
@@ -111,26 +111,29 @@ pub fn schedule(days: &str, hour: &str, minute: &str) -> Result<(u32, u32, u32),
     let d = read(
         field::DAYS,
         days,
-        t().form_enter_days,
+        t().form_enter_days().inner(),
         1,
         SCHEDULE_MAX_DAYS,
-        fill(t().form_days_range, &[("max", &SCHEDULE_MAX_DAYS)]),
+        fill(
+            t().form_days_range().inner(),
+            &[("max", &SCHEDULE_MAX_DAYS)],
+        ),
     );
     let h = read(
         field::HOUR,
         hour,
-        t().form_enter_hour,
+        t().form_enter_hour().inner(),
         0,
         23,
-        t().form_hour_range.into(),
+        t().form_hour_range().inner().into(),
     );
     let m = read(
         field::MINUTE,
         minute,
-        t().form_enter_minute,
+        t().form_enter_minute().inner(),
         0,
         59,
-        t().form_minute_range.into(),
+        t().form_minute_range().inner().into(),
     );
     if problems.is_empty() {
         Ok((d, h, m))

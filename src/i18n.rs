@@ -1,15 +1,28 @@
 //! The panel's words in English and Turkish.
 //!
 //! The texts live in `locales/<lang>.json` (flat key → text, `{name}` for
-//! a value put in); `build.rs` makes them one `Texts` struct, so every key
-//! the code uses is checked at compile time. The page's language is set
-//! once per render (`set_lang`) and read with `t()`: switching language
-//! renders the page again (see `components::App`).
+//! a value put in, filled by `fill`). `leptos_i18n` loads them at compile
+//! time, so a key the code uses and `en.json` lacks does not compile:
+//! `t().new_snapshot().inner()` is the text of the current language. The
+//! page's language is set once per render (`set_lang`): switching renders
+//! the page again (see `components::App`).
 
 use std::cell::Cell;
 use std::fmt::Display;
 
-include!(concat!(env!("OUT_DIR"), "/texts.rs"));
+use leptos_i18n::Locale as _;
+
+// The macro, rather than its build.rs successor (leptos_i18n_build): that
+// one brings ICU's data-export crates into every build, for formatters the
+// panel leaves to the browser's Intl.
+#[allow(deprecated)]
+mod generated {
+    leptos_i18n::load_locales!();
+}
+use generated::i18n;
+
+/// The texts of one language, one method per key of `locales/en.json`.
+pub type Texts = i18n::I18nKeys;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -45,11 +58,12 @@ impl Lang {
             .find(|l| primary.eq_ignore_ascii_case(l.code()))
     }
 
-    pub fn texts(self) -> &'static Texts {
+    pub fn texts(self) -> Texts {
         match self {
-            Lang::En => &EN,
-            Lang::Tr => &TR,
+            Lang::En => i18n::Locale::en,
+            Lang::Tr => i18n::Locale::tr,
         }
+        .get_keys()
     }
 }
 
@@ -78,7 +92,7 @@ pub fn lang() -> Lang {
 }
 
 /// The texts of the current language.
-pub fn t() -> &'static Texts {
+pub fn t() -> Texts {
     lang().texts()
 }
 
@@ -259,28 +273,37 @@ mod tests {
     #[test]
     fn every_key_in_every_language() {
         let en = file("en");
+        assert!(en.len() > 300, "en.json has {} keys", en.len());
         for lang in Lang::ALL {
-            let texts = file(lang.code());
+            let code = lang.code();
+            let texts = file(code);
             let extra: Vec<_> = texts.keys().filter(|k| !en.contains_key(*k)).collect();
             assert!(
                 extra.is_empty(),
-                "{}.json has keys en.json lacks: {extra:?}",
-                lang.code()
+                "{code}.json has keys en.json lacks: {extra:?}"
             );
-            for (key, english) in lang.texts().entries() {
+            for (key, english) in &en {
+                let text = texts.get(key).map_or("", String::as_str);
                 assert!(
-                    !english.trim().is_empty(),
-                    "{key} is missing or empty in {}.json",
-                    lang.code()
+                    !text.trim().is_empty(),
+                    "{key} is missing or empty in {code}.json"
                 );
                 assert_eq!(
+                    names(text),
                     names(english),
-                    names(en[key].as_str()),
-                    "{key}: {}.json fills in other values than en.json",
-                    lang.code()
+                    "{key}: {code}.json fills in other values than en.json"
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_texts_are_those_of_the_language_set() {
+        set_lang(Lang::Tr);
+        assert_eq!(t().new_snapshot().inner(), "Yeni snapshot");
+        set_lang(Lang::En);
+        assert_eq!(t().new_snapshot().inner(), "New snapshot");
+        assert_eq!(Lang::Tr.texts().cancel().inner(), "Vazgeç");
     }
 
     #[test]

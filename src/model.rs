@@ -69,8 +69,8 @@ impl ProviderKind {
             Ok(())
         } else {
             Err(match self {
-                ProviderKind::Ilkbyte => t().name_rule_ilkbyte,
-                ProviderKind::Vpsorg => t().name_rule_vpsorg,
+                ProviderKind::Ilkbyte => t().name_rule_ilkbyte().inner(),
+                ProviderKind::Vpsorg => t().name_rule_vpsorg().inner(),
             })
         }
     }
@@ -194,8 +194,8 @@ impl SnapshotStatus {
 
     pub fn label(&self) -> String {
         match self {
-            SnapshotStatus::Completed => t().status_completed.into(),
-            SnapshotStatus::InProgress => t().status_in_progress.into(),
+            SnapshotStatus::Completed => t().status_completed().inner().into(),
+            SnapshotStatus::InProgress => t().status_in_progress().inner().into(),
             SnapshotStatus::Other(s) => {
                 let mut c = s.chars();
                 match c.next() {
@@ -204,7 +204,7 @@ impl SnapshotStatus {
                         .chain(c)
                         .collect::<String>()
                         .replace('_', " "),
-                    None => t().status_unknown.into(),
+                    None => t().status_unknown().inner().into(),
                 }
             }
         }
@@ -258,8 +258,12 @@ impl Schedule {
 
     /// "Next run in 5 hours".
     pub fn next_run_wording(&self, now: i64) -> Option<String> {
-        self.next_run
-            .map(|at| fill(t().schedule_next_run, &[("when", &relative(now, at))]))
+        self.next_run.map(|at| {
+            fill(
+                t().schedule_next_run().inner(),
+                &[("when", &relative(now, at))],
+            )
+        })
     }
 
     /// "Last run 3 hours ago". A schedule that has not run yet carries a
@@ -268,17 +272,26 @@ impl Schedule {
     pub fn last_run_wording(&self, now: i64) -> Option<String> {
         let at = self.last_run?;
         Some(if at > now {
-            fill(t().schedule_not_run_yet, &[("given", &self.last_run_text)])
+            fill(
+                t().schedule_not_run_yet().inner(),
+                &[("given", &self.last_run_text)],
+            )
         } else {
-            fill(t().schedule_last_run, &[("when", &relative(now, at))])
+            fill(
+                t().schedule_last_run().inner(),
+                &[("when", &relative(now, at))],
+            )
         })
     }
 
     pub fn describe(&self) -> String {
         match self.parsed() {
-            Some((1, h, m)) => fill(t().schedule_daily, &[("time", &format!("{h:02}:{m:02}"))]),
+            Some((1, h, m)) => fill(
+                t().schedule_daily().inner(),
+                &[("time", &format!("{h:02}:{m:02}"))],
+            ),
             Some((d, h, m)) => fill(
-                t().schedule_every,
+                t().schedule_every().inner(),
                 &[("n", &d), ("time", &format!("{h:02}:{m:02}"))],
             ),
             None => self.provider_text.clone(),

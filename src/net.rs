@@ -29,10 +29,11 @@ pub enum NetError {
 impl NetError {
     pub fn message(&self) -> String {
         match self {
-            NetError::Timeout => {
-                crate::i18n::fill(crate::i18n::t().net_timeout, &[("s", &(TIMEOUT_MS / 1000))])
-            }
-            NetError::Aborted => crate::i18n::t().net_cancelled.into(),
+            NetError::Timeout => crate::i18n::fill(
+                crate::i18n::t().net_timeout().inner(),
+                &[("s", &(TIMEOUT_MS / 1000))],
+            ),
+            NetError::Aborted => crate::i18n::t().net_cancelled().inner().into(),
             NetError::Network(why) => why.clone(),
             NetError::Proxy { message, .. } => message.clone(),
         }

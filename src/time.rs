@@ -90,25 +90,44 @@ pub fn relative(now: i64, at: i64) -> String {
     let secs = delta.unsigned_abs();
     let t = t();
     if secs < 45 {
-        return t.rel_just_now.into();
+        return t.rel_just_now().inner().into();
     }
     let (n, one, other) = match secs {
-        s if s < 90 * 60 => (s.div_ceil(60).max(1), t.rel_minute_one, t.rel_minute_other),
-        s if s < 36 * 3600 => ((s + 1800) / 3600, t.rel_hour_one, t.rel_hour_other),
-        s if s < 45 * 86_400 => ((s + 43_200) / 86_400, t.rel_day_one, t.rel_day_other),
+        s if s < 90 * 60 => (
+            s.div_ceil(60).max(1),
+            t.rel_minute_singular().inner(),
+            t.rel_minute_plural().inner(),
+        ),
+        s if s < 36 * 3600 => (
+            (s + 1800) / 3600,
+            t.rel_hour_singular().inner(),
+            t.rel_hour_plural().inner(),
+        ),
+        s if s < 45 * 86_400 => (
+            (s + 43_200) / 86_400,
+            t.rel_day_singular().inner(),
+            t.rel_day_plural().inner(),
+        ),
         s if s < 548 * 86_400 => (
             (s + 15 * 86_400) / (30 * 86_400),
-            t.rel_month_one,
-            t.rel_month_other,
+            t.rel_month_singular().inner(),
+            t.rel_month_plural().inner(),
         ),
         s => (
             (s + 182 * 86_400) / (365 * 86_400),
-            t.rel_year_one,
-            t.rel_year_other,
+            t.rel_year_singular().inner(),
+            t.rel_year_plural().inner(),
         ),
     };
     let span = count(n as usize, one, other);
-    fill(if ago { t.rel_ago } else { t.rel_in }, &[("span", &span)])
+    fill(
+        if ago {
+            t.rel_ago().inner()
+        } else {
+            t.rel_in().inner()
+        },
+        &[("span", &span)],
+    )
 }
 
 /// The civil date of a day count since 1970-01-01 (Hinnant's inverse).
@@ -150,8 +169,8 @@ pub fn schedule_zone_note(hour: u32, minute: u32, local_offset_min: i32) -> Stri
     let local = turkey - TURKEY_OFFSET_MIN + local_offset_min;
     let day = match local.div_euclid(24 * 60) {
         0 => "",
-        d if d < 0 => t().zone_day_before,
-        _ => t().zone_day_after,
+        d if d < 0 => t().zone_day_before().inner(),
+        _ => t().zone_day_after().inner(),
     };
     let local = local.rem_euclid(24 * 60);
     let zone = |off: i32| {
@@ -163,10 +182,10 @@ pub fn schedule_zone_note(hour: u32, minute: u32, local_offset_min: i32) -> Stri
         }
     };
     if local_offset_min == TURKEY_OFFSET_MIN {
-        return t().zone_same.into();
+        return t().zone_same().inner().into();
     }
     fill(
-        t().zone_note,
+        t().zone_note().inner(),
         &[
             ("there", &format!("{hour:02}:{minute:02}")),
             ("here", &format!("{:02}:{:02}", local / 60, local % 60)),

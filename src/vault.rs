@@ -32,10 +32,11 @@ pub struct VaultKey {
 impl VaultError {
     pub fn message(&self) -> String {
         match self {
-            VaultError::WrongPassphrase => crate::i18n::t().vault_wrong.into(),
-            VaultError::Unavailable(why) => {
-                crate::i18n::fill(crate::i18n::t().vault_unavailable, &[("why", why)])
-            }
+            VaultError::WrongPassphrase => crate::i18n::t().vault_wrong().inner().into(),
+            VaultError::Unavailable(why) => crate::i18n::fill(
+                crate::i18n::t().vault_unavailable().inner(),
+                &[("why", why)],
+            ),
         }
     }
 }

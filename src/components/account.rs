@@ -32,7 +32,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                     aria-controls=servers_id.clone()
                     aria-label=move || {
                         let t = t();
-                        fill(if collapsed.get() { t.expand } else { t.collapse }, &[("label", &label())])
+                        fill(if collapsed.get() { t.expand().inner() } else { t.collapse().inner() }, &[("label", &label())])
                     }
                     on:click=move |_| collapsed.update(|c| *c = !*c)
                 >
@@ -41,23 +41,23 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                 <h2>{label}</h2>
                 <span class="provider">{provider.display_name()}</span>
                 <When is=Signal::derive(move || account.stale.get())>
-                    <span class="stale">{t().stale_short}</span>
+                    <span class="stale">{t().stale_short().inner()}</span>
                 </When>
                 <span class="account-actions">
                     <button
                         type="button"
-                        aria-label=move || fill(t().edit_label, &[("label", &label())])
+                        aria-label=move || fill(t().edit_label().inner(), &[("label", &label())])
                         on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: Some(account) }))
                     >
-                        {t().edit}
+                        {t().edit().inner()}
                     </button>
                     <button
                         type="button"
                         class="danger"
-                        aria-label=move || fill(t().remove_label, &[("label", &label())])
+                        aria-label=move || fill(t().remove_label().inner(), &[("label", &label())])
                         on:click=move |_| state.dialog.set(Some(Dialog::RemoveAccount { account }))
                     >
-                        {t().remove}
+                        {t().remove().inner()}
                     </button>
                 </span>
             </header>
@@ -70,17 +70,17 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                             <div role="alert" class="error">
                                 <span>{e}</span>
                                 <button type="button" on:click=move |_| state.retry_account(account.id)>
-                                    {t().retry}
+                                    {t().retry().inner()}
                                 </button>
                             </div>
                         }
                     })
             }}
             <When is=Signal::derive(move || !account.loaded.get() && account.error.with(Option::is_none))>
-                <p class="loading">{t().loading_servers}</p>
+                <p class="loading">{t().loading_servers().inner()}</p>
             </When>
             <When is=Signal::derive(move || account.loaded.get() && account.servers.with(Vec::is_empty))>
-                <p class="empty">{t().no_servers}</p>
+                <p class="empty">{t().no_servers().inner()}</p>
             </When>
             <div id=servers_id class="servers" hidden=move || collapsed.get()>
                 {rows(
@@ -110,8 +110,8 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
     let at_limit = move || limit.is_some_and(|l| count() >= l);
     let status = move || {
         info.with(|s| match s.status.as_str() {
-            "restoring" => t().op_restoring.to_string(),
-            "" => t().status_unknown.to_string(),
+            "restoring" => t().op_restoring().inner().to_string(),
+            "" => t().status_unknown().inner().to_string(),
             other => other.to_string(),
         })
     };
@@ -178,23 +178,23 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                     .map(|l| {
                         view! {
                             <span class="count" class:full=at_limit>
-                                {move || fill(t().server_count, &[("n", &count()), ("limit", &l)])}
+                                {move || fill(t().server_count().inner(), &[("n", &count()), ("limit", &l)])}
                             </span>
                         }
                     })}
                 <span class="server-actions">
                     <button type="button" class="primary" on:click=open_new>
-                        {t().new_snapshot}
+                        {t().new_snapshot().inner()}
                     </button>
                     <button
                         type="button"
                         on:click=before_update
                         disabled=move || at_limit() || planning()
                     >
-                        {t().before_update}
+                        {t().before_update().inner()}
                     </button>
                     <button type="button" on:click=open_clean_up>
-                        {t().clean_up}
+                        {t().clean_up().inner()}
                     </button>
                 </span>
             </header>
@@ -209,7 +209,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
             <When is=Signal::derive(at_limit)>
                 <p class="limit-note">
                     {fill(
-                        t().limit_note,
+                        t().limit_note().inner(),
                         &[("provider", &provider.display_name()), ("limit", &limit.unwrap_or_default())],
                     )}
                 </p>
@@ -226,20 +226,20 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                                     type="button"
                                     on:click=move |_| this.with_value(|s| state.retry_server(&account, s))
                                 >
-                                    {t().retry}
+                                    {t().retry().inner()}
                                 </button>
                             </div>
                         }
                     })
             }}
             <When is=Signal::derive(move || stale.get())>
-                <p class="stale">{t().stale_long}</p>
+                <p class="stale">{t().stale_long().inner()}</p>
             </When>
             <When is=Signal::derive(move || !loaded.get() && error.with(Option::is_none))>
-                <p class="loading">{t().loading_snapshots}</p>
+                <p class="loading">{t().loading_snapshots().inner()}</p>
             </When>
             <When is=Signal::derive(move || loaded.get() && snapshots.with(Vec::is_empty))>
-                <p class="empty">{t().no_snapshots}</p>
+                <p class="empty">{t().no_snapshots().inner()}</p>
             </When>
             <div class="cards" class:tree=provider.capabilities().tree>
                 {rows(

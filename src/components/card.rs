@@ -59,7 +59,7 @@ pub fn SnapshotCard(
     };
     let detail = move || {
         if held_by_plan.get() {
-            return Some(t().card_held.to_string());
+            return Some(t().card_held().inner().to_string());
         }
         pending.with(|p| {
             p.as_ref().filter(|p| p.in_flight()).map(|p| {
@@ -117,8 +117,12 @@ pub fn SnapshotCard(
                         sched.provider_text.clone(),
                         sched.next_run_wording(now),
                         sched.last_run_wording(now),
-                        crate::state::cover::late_since(sched, now)
-                            .map(|due| fill(t().card_late, &[("when", &time::relative(now, due))])),
+                        crate::state::cover::late_since(sched, now).map(|due| {
+                            fill(
+                                t().card_late().inner(),
+                                &[("when", &time::relative(now, due))],
+                            )
+                        }),
                     )
                 })
             })
@@ -173,7 +177,7 @@ pub fn SnapshotCard(
     let mut menu_items = Vec::new();
     if caps.recreate {
         menu_items.push(item(
-            t().recreate,
+            t().recreate().inner(),
             false,
             always,
             Callback::new(move |()| confirm(Operation::Recreate { snapshot: key() })),
@@ -181,7 +185,7 @@ pub fn SnapshotCard(
     }
     if caps.schedules {
         menu_items.push(item(
-            t().schedule,
+            t().schedule().inner(),
             false,
             always,
             Callback::new(move |()| {
@@ -194,7 +198,7 @@ pub fn SnapshotCard(
             }),
         ));
         menu_items.push(item(
-            t().remove_schedule,
+            t().remove_schedule().inner(),
             false,
             Signal::derive(move || snap.with(|s| s.schedule.is_some())),
             Callback::new(move |()| confirm(Operation::Unschedule { snapshot: key() })),
@@ -205,26 +209,26 @@ pub fn SnapshotCard(
         stores.with_value(|(server, _)| state.set_protected(&account, &server.key, &key, on));
     };
     menu_items.push(item(
-        t().protect,
+        t().protect().inner(),
         false,
         Signal::derive(move || !protected.get()),
         Callback::new(move |()| set_protected(true)),
     ));
     menu_items.push(item(
-        t().unprotect,
+        t().unprotect().inner(),
         false,
         Signal::derive(move || protected.get()),
         Callback::new(move |()| set_protected(false)),
     ));
     menu_items.push(item(
-        t().delete,
+        t().delete().inner(),
         true,
         always,
         Callback::new(move |()| confirm(Operation::Delete { snapshot: key() })),
     ));
     let go_back_label = match caps.go_back {
-        GoBack::Restore => t().restore,
-        GoBack::Revert => t().revert,
+        GoBack::Restore => t().restore().inner(),
+        GoBack::Revert => t().revert().inner(),
     };
 
     view! {
@@ -254,7 +258,7 @@ pub fn SnapshotCard(
                             let machine = snap.with(|s| s.created_text.clone());
                             view! {
                                 <div class="wide">
-                                    <dt>{t().taken}</dt>
+                                    <dt>{t().taken().inner()}</dt>
                                     <dd>
                                         <time datetime=machine>{exact}</time>
                                         <span class="muted">{format!(" ({when})")}</span>
@@ -268,7 +272,7 @@ pub fn SnapshotCard(
                         .map(|mb| {
                             view! {
                                 <div>
-                                    <dt>{t().size}</dt>
+                                    <dt>{t().size().inner()}</dt>
                                     <dd>{format_size(mb)}</dd>
                                 </div>
                             }
@@ -279,7 +283,7 @@ pub fn SnapshotCard(
                         .map(|d| {
                             view! {
                                 <div class="wide">
-                                    <dt>{t().description}</dt>
+                                    <dt>{t().description().inner()}</dt>
                                     <dd>{d}</dd>
                                 </div>
                             }
@@ -291,8 +295,8 @@ pub fn SnapshotCard(
                         .then(|| {
                             view! {
                                 <div>
-                                    <dt>{t().parent}</dt>
-                                    <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| t().parent_none.into()))}</dd>
+                                    <dt>{t().parent().inner()}</dt>
+                                    <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| t().parent_none().inner().into()))}</dd>
                                 </div>
                             }
                         })
@@ -302,7 +306,7 @@ pub fn SnapshotCard(
                         .map(|st| {
                             view! {
                                 <div>
-                                    <dt>{t().server_state}</dt>
+                                    <dt>{t().server_state().inner()}</dt>
                                     <dd>{st}</dd>
                                 </div>
                             }
@@ -314,7 +318,7 @@ pub fn SnapshotCard(
                         .map(|(describe, provider_text, next, last, late)| {
                             view! {
                                 <div class="wide schedule">
-                                    <dt>{t().schedule}</dt>
+                                    <dt>{t().schedule().inner()}</dt>
                                     <dd>
                                         <span>{describe}</span>
                                         <span class="provider-text" lang="tr">
@@ -330,10 +334,10 @@ pub fn SnapshotCard(
                 }}
             </dl>
             <When is=Signal::derive(move || snap.with(|s| s.current))>
-                <p class="current-mark">{t().current_mark}</p>
+                <p class="current-mark">{t().current_mark().inner()}</p>
             </When>
             <When is=Signal::derive(move || protected.get())>
-                <p class="protected-mark">{t().protected_mark}</p>
+                <p class="protected-mark">{t().protected_mark().inner()}</p>
             </When>
             {move || detail().map(|d| view! { <p class="hint op-detail">{d}</p> })}
             {move || {
@@ -359,7 +363,7 @@ pub fn SnapshotCard(
                                         stores.with_value(|(server, card)| state.check_again(&account, server, card))
                                     }
                                 >
-                                    {t().check_again}
+                                    {t().check_again().inner()}
                                 </button>
                                 <button
                                     type="button"
@@ -367,7 +371,7 @@ pub fn SnapshotCard(
                                         stores.with_value(|(server, card)| state.dismiss(server, card))
                                     }
                                 >
-                                    {t().dismiss}
+                                    {t().dismiss().inner()}
                                 </button>
                             </div>
                         }
@@ -377,12 +381,12 @@ pub fn SnapshotCard(
             <When is=Signal::derive(pre_update)>
                 <div class="outcomes">
                     <button type="button" on:click=move |_| confirm(Operation::Delete { snapshot: key() })>
-                        {t().update_went_well}
+                        {t().update_went_well().inner()}
                     </button>
                     <button type="button" on:click=move |_| confirm(Operation::GoBack { snapshot: key() })>
                         {match caps.go_back {
-                            GoBack::Restore => t().restore_it,
-                            GoBack::Revert => t().revert_to_it,
+                            GoBack::Restore => t().restore_it().inner(),
+                            GoBack::Revert => t().revert_to_it().inner(),
                         }}
                     </button>
                 </div>
@@ -401,8 +405,8 @@ pub fn SnapshotCard(
                     {go_back_label}
                 </button>
                 <ActionMenu
-                    text=t().more
-                    label=Signal::derive(move || fill(t().more_label, &[("name", &name())]))
+                    text=t().more().inner()
+                    label=Signal::derive(move || fill(t().more_label().inner(), &[("name", &name())]))
                     unavailable=Signal::derive(busy)
                     items=menu_items
                 />
@@ -414,8 +418,14 @@ pub fn SnapshotCard(
 fn format_size(mb: u64) -> String {
     // Written by the browser's Intl: no float formatting in the panel.
     if mb >= 1024 {
-        fill(t().size_gb, &[("n", &i18n::decimal(mb as f64 / 1024.0, 1))])
+        fill(
+            t().size_gb().inner(),
+            &[("n", &i18n::decimal(mb as f64 / 1024.0, 1))],
+        )
     } else {
-        fill(t().size_mb, &[("n", &i18n::decimal(mb as f64, 0))])
+        fill(
+            t().size_mb().inner(),
+            &[("n", &i18n::decimal(mb as f64, 0))],
+        )
     }
 }

@@ -81,7 +81,7 @@ pub(super) fn show_problems(problems: Problems, list: Vec<Invalid>) {
 fn SendingNote(sent: RwSignal<Option<Sent>>, provider: ProviderKind) -> impl IntoView {
     move || {
         sending(sent).then(|| {
-            view! { <p class="hint">{fill(t().op_sending, &[("provider", &provider.display_name())])}</p> }
+            view! { <p class="hint">{fill(t().op_sending().inner(), &[("provider", &provider.display_name())])}</p> }
         })
     }
 }
@@ -172,7 +172,7 @@ fn refusal(sent: RwSignal<Option<Sent>>) -> Signal<Option<String>> {
 /// Closes the dialog without doing anything.
 #[component]
 pub(super) fn CancelButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoView {
-    let label = label.unwrap_or(t().cancel);
+    let label = label.unwrap_or(t().cancel().inner());
     let state = expect_context::<AppState>();
     view! {
         <button type="button" on:click=move |_| state.dialog.set(None)>
@@ -214,8 +214,8 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
     let sent = provider_reply();
     let victim = StoredValue::new(oldest.clone());
     let rule = match provider {
-        ProviderKind::Ilkbyte => t().rule_ilkbyte,
-        ProviderKind::Vpsorg => t().rule_vpsorg,
+        ProviderKind::Ilkbyte => t().rule_ilkbyte().inner(),
+        ProviderKind::Vpsorg => t().rule_vpsorg().inner(),
     };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -232,7 +232,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                         problems,
                         vec![Invalid::new(
                             REPLACE_CONFIRM,
-                            fill(t().replace_mistyped, &[("name", &old)]),
+                            fill(t().replace_mistyped().inner(), &[("name", &old)]),
                         )],
                     );
                 }
@@ -263,13 +263,13 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
         _ => None,
     };
     view! {
-        <Modal title=t().new_snapshot.to_string()>
+        <Modal title=t().new_snapshot().inner().to_string()>
             <form on:submit=submit novalidate>
                 <p class="hint">
-                    {fill(t().new_snapshot_of, &[("server", &server_name)])}
-                    {(provider == ProviderKind::Vpsorg).then_some(t().vpsorg_advice)}
+                    {fill(t().new_snapshot_of().inner(), &[("server", &server_name)])}
+                    {(provider == ProviderKind::Vpsorg).then_some(t().vpsorg_advice().inner())}
                 </p>
-                <label for=field::SNAPSHOT_NAME>{t().name}</label>
+                <label for=field::SNAPSHOT_NAME>{t().name().inner()}</label>
                 <input
                     id=field::SNAPSHOT_NAME
                     name="name"
@@ -292,7 +292,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     .description
                     .then(|| {
                         view! {
-                            <label for="snapshot-description">{t().description}</label>
+                            <label for="snapshot-description">{t().description().inner()}</label>
                             <textarea
                                 id="snapshot-description"
                                 name="description"
@@ -304,7 +304,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                 {at_limit
                     .then(|| {
                         let full = fill(
-                            t().server_full,
+                            t().server_full().inner(),
                             &[("server", &server_name), ("n", &slots.unwrap_or_default())],
                         );
                         match oldest.clone() {
@@ -313,7 +313,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                                     <p class="warning">
                                         {full}
                                         " "
-                                        {t().no_replaceable}
+                                        {t().no_replaceable().inner()}
                                     </p>
                                 }
                                     .into_any()
@@ -325,14 +325,14 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                                         <legend>{full}</legend>
                                         <label class="check">
                                             <input type="checkbox" id="replace-oldest" bind:checked=replace />
-                                            {t().replace_oldest}
+                                            {t().replace_oldest().inner()}
                                         </label>
                                         <p class="hint" id="replace-what">
                                             <code>{old.clone()}</code>
-                                            {fill(t().replace_what, &[("when", &when), ("provider", &provider.display_name())])}
+                                            {fill(t().replace_what().inner(), &[("when", &when), ("provider", &provider.display_name())])}
                                         </p>
                                         <When is=Signal::derive(move || replace.get())>
-                                            <label for=REPLACE_CONFIRM>{fill(t().type_to_confirm, &[("name", &typed_hint)])}</label>
+                                            <label for=REPLACE_CONFIRM>{fill(t().type_to_confirm().inner(), &[("name", &typed_hint)])}</label>
                                             <input
                                                 id=REPLACE_CONFIRM
                                                 autocomplete="off"
@@ -353,7 +353,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                 <SendingNote sent provider />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || sending(sent)>
-                        {move || if replace.get() { t().replace_and_create } else { t().create }}
+                        {move || if replace.get() { t().replace_and_create().inner() } else { t().create().inner() }}
                     </button>
                     <CancelButton />
                 </div>
@@ -375,21 +375,26 @@ fn consequence(
     let values: [(&str, &dyn std::fmt::Display); 2] =
         [("server", &server), ("snapshot", &snapshot)];
     match (op, provider) {
-        (Operation::GoBack { .. }, ProviderKind::Vpsorg) => {
-            (t().restore_snapshot, fill(t().restore_consequence, &values))
-        }
-        (Operation::GoBack { .. }, ProviderKind::Ilkbyte) => {
-            (t().revert_server, fill(t().revert_consequence, &values))
-        }
+        (Operation::GoBack { .. }, ProviderKind::Vpsorg) => (
+            t().restore_snapshot().inner(),
+            fill(t().restore_consequence().inner(), &values),
+        ),
+        (Operation::GoBack { .. }, ProviderKind::Ilkbyte) => (
+            t().revert_server().inner(),
+            fill(t().revert_consequence().inner(), &values),
+        ),
         (Operation::Unschedule { .. }, _) => (
-            t().remove_schedule,
-            fill(t().unschedule_consequence, &values),
+            t().remove_schedule().inner(),
+            fill(t().unschedule_consequence().inner(), &values),
         ),
         (Operation::Recreate { .. }, _) => (
-            t().recreate_snapshot,
-            fill(t().recreate_consequence, &values),
+            t().recreate_snapshot().inner(),
+            fill(t().recreate_consequence().inner(), &values),
         ),
-        _ => (t().delete_snapshot, fill(t().delete_consequence, &values)),
+        _ => (
+            t().delete_snapshot().inner(),
+            fill(t().delete_consequence().inner(), &values),
+        ),
     }
 }
 
@@ -443,7 +448,7 @@ pub fn ConfirmDialog(
             <Modal title=action.to_string()>
                 <p class="error">{why}</p>
                 <div class="buttons">
-                    <CancelButton label=t().close />
+                    <CancelButton label=t().close().inner() />
                 </div>
             </Modal>
         }
@@ -467,15 +472,15 @@ pub fn ConfirmDialog(
                                         disabled=!free_slot
                                         aria-describedby="safety-what"
                                     />
-                                    {t().safety_first}
+                                    {t().safety_first().inner()}
                                 </label>
                                 <p class="hint" id="safety-what">
                                     {
                                         let t = t();
                                         let text = match (free_slot, provider) {
-                                            (false, _) => t.safety_no_slot,
-                                            (true, ProviderKind::Vpsorg) => t.safety_what_restore,
-                                            (true, ProviderKind::Ilkbyte) => t.safety_what_revert,
+                                            (false, _) => t.safety_no_slot().inner(),
+                                            (true, ProviderKind::Vpsorg) => t.safety_what_restore().inner(),
+                                            (true, ProviderKind::Ilkbyte) => t.safety_what_revert().inner(),
                                         };
                                         fill(text, &[("server", &server_label), ("provider", &provider_name)])
                                     }
@@ -483,10 +488,10 @@ pub fn ConfirmDialog(
                             </div>
                         }
                     })}
-                <label for="confirm-name">{t().type_name_to_confirm}</label>
+                <label for="confirm-name">{t().type_name_to_confirm().inner()}</label>
                 <input id="confirm-name" autocomplete="off" spellcheck="false" bind:value=typed />
                 <p class="rule">
-                    {t().type_exactly} " " <code>{snap_name}</code>
+                    {t().type_exactly().inner()} " " <code>{snap_name}</code>
                 </p>
                 <FormError message=refusal(sent) />
                 <SendingNote sent provider />
@@ -543,16 +548,16 @@ pub fn ScheduleDialog(
         }
     };
     view! {
-        <Modal title=t().schedule_snapshot.to_string()>
+        <Modal title=t().schedule_snapshot().inner().to_string()>
             <form on:submit=save novalidate>
                 <p class="hint">
-                    {fill(t().schedule_what, &[("name", &name)])}
+                    {fill(t().schedule_what().inner(), &[("name", &name)])}
                 </p>
                 {current
                     .map(|s| {
                         view! {
                             <p class="hint">
-                                {t().schedule_now} " " {s.describe()} " "
+                                {t().schedule_now().inner()} " " {s.describe()} " "
                                 <span lang="tr" class="provider-text">
                                     {format!("“{}”", s.provider_text)}
                                 </span>
@@ -560,9 +565,9 @@ pub fn ScheduleDialog(
                         }
                     })}
                 <div class="row">
-                    <ScheduleField problems field=field::DAYS label=t().every_days hint=t().every_days_hint hint_id="schedule-days-hint" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
-                    <ScheduleField problems field=field::HOUR label=t().hour hint=t().hour_hint hint_id="schedule-hour-hint" max=23 min=0 value=hour />
-                    <ScheduleField problems field=field::MINUTE label=t().minute hint=t().minute_hint hint_id="schedule-minute-hint" max=59 min=0 value=minute />
+                    <ScheduleField problems field=field::DAYS label=t().every_days().inner() hint=t().every_days_hint().inner() hint_id="schedule-days-hint" max=forms::SCHEDULE_MAX_DAYS min=1 value=days />
+                    <ScheduleField problems field=field::HOUR label=t().hour().inner() hint=t().hour_hint().inner() hint_id="schedule-hour-hint" max=23 min=0 value=hour />
+                    <ScheduleField problems field=field::MINUTE label=t().minute().inner() hint=t().minute_hint().inner() hint_id="schedule-minute-hint" max=59 min=0 value=minute />
                 </div>
                 <p class="hint">
                     {move || {
@@ -579,7 +584,7 @@ pub fn ScheduleDialog(
                 <SendingNote sent provider=ProviderKind::Ilkbyte />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || sending(sent)>
-                        {t().save_schedule}
+                        {t().save_schedule().inner()}
                     </button>
                     <CancelButton />
                 </div>

@@ -84,7 +84,7 @@ fn LanguageSwitch() -> impl IntoView {
         }
     };
     view! {
-        <select class="language" aria-label=i18n::t().language on:change=change>
+        <select class="language" aria-label=i18n::t().language().inner() on:change=change>
             {i18n::Lang::ALL
                 .map(|l| {
                     view! {
@@ -114,16 +114,16 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
     let t = i18n::t();
     view! {
         <a class="skip-link" href="#accounts">
-            {t.skip_link}
+            {t.skip_link().inner()}
         </a>
         <header class="banner">
             <h1>"Snapdeck"</h1>
-            <p class="tagline">{t.tagline}</p>
+            <p class="tagline">{t.tagline().inner()}</p>
             <nav class="banner-actions">
                 <LanguageSwitch />
                 <When is=Signal::derive(move || state.locked.with(Option::is_some))>
                     <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Unlock))>
-                        {t.unlock}
+                        {t.unlock().inner()}
                     </button>
                 </When>
                 <button
@@ -131,10 +131,10 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
                     class="primary"
                     on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: None }))
                 >
-                    {t.add_account}
+                    {t.add_account().inner()}
                 </button>
                 <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Settings))>
-                    {t.settings}
+                    {t.settings().inner()}
                 </button>
                 <button
                     type="button"
@@ -142,10 +142,10 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
                     aria-describedby="refresh-state"
                     on:click=move |_| state.refresh_all()
                 >
-                    {t.refresh}
+                    {t.refresh().inner()}
                 </button>
                 <span id="refresh-state" class="refresh-state">
-                    {move || if state.refreshing.get() { t.refreshing } else { "" }}
+                    {move || if state.refreshing.get() { t.refreshing().inner() } else { "" }}
                 </span>
             </nav>
         </header>
@@ -154,8 +154,8 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
             <Overview />
             <When is=Signal::derive(move || !loading.get() && state.accounts.with(Vec::is_empty))>
                 <section class="welcome">
-                    <h2>{t.welcome_title}</h2>
-                    <p>{t.welcome}</p>
+                    <h2>{t.welcome_title().inner()}</h2>
+                    <p>{t.welcome().inner()}</p>
                 </section>
             </When>
             {rows(

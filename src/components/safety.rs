@@ -99,15 +99,15 @@ pub fn Overview() -> impl IntoView {
     };
     view! {
         <When is=Signal::derive(move || state.accounts.with(|a| !a.is_empty()))>
-            <section class="overview" aria-label=t().overview>
+            <section class="overview" aria-label=t().overview().inner()>
                 <ul class="summary">
                     <li>
                         <button type="button" class="facet" aria-pressed=facet_pressed(None) on:click=pick(None)>
-                            {move || count(summary.with(|s| s.servers), t().servers_one, t().servers_other)}
+                            {move || count(summary.with(|s| s.servers), t().servers_singular().inner(), t().servers_plural().inner())}
                         </button>
                     </li>
                     <li class="count-only">
-                        {move || count(summary.with(|s| s.snapshots), t().snapshots_one, t().snapshots_other)}
+                        {move || count(summary.with(|s| s.snapshots), t().snapshots_singular().inner(), t().snapshots_plural().inner())}
                     </li>
                     {Facet::ALL.map(facet_item)}
                 </ul>
@@ -115,14 +115,14 @@ pub fn Overview() -> impl IntoView {
                     <input
                         type="search"
                         node_ref=search
-                        aria-label=t().search
-                        placeholder=t().search
+                        aria-label=t().search().inner()
+                        placeholder=t().search().inner()
                         autocomplete="off"
                         spellcheck="false"
                         on:input=on_query
                     />
-                    <select id="filter-account" aria-label=t().account on:change=on_account>
-                        <option value="">{t().all_accounts}</option>
+                    <select id="filter-account" aria-label=t().account().inner() on:change=on_account>
+                        <option value="">{t().all_accounts().inner()}</option>
                         {rows(
                             move || state.accounts.get(),
                             |a| a.id,
@@ -135,13 +135,13 @@ pub fn Overview() -> impl IntoView {
                             },
                         )}
                     </select>
-                    <select id="filter-provider" aria-label=t().provider on:change=on_provider>
-                        <option value="">{t().all_providers}</option>
+                    <select id="filter-provider" aria-label=t().provider().inner() on:change=on_provider>
+                        <option value="">{t().all_providers().inner()}</option>
                         <option value="ilkbyte">"ilkbyte"</option>
                         <option value="vpsorg">"VPS.org"</option>
                     </select>
                     <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::CleanUp { only: None }))>
-                        {t().clean_up}
+                        {t().clean_up().inner()}
                     </button>
                 </div>
                 <p class="filter-state" aria-live="polite">
@@ -150,10 +150,10 @@ pub fn Overview() -> impl IntoView {
                             .then(|| {
                                 let total = summary.with(|s| s.servers);
                                 view! {
-                                    <span>{fill(t().showing, &[("n", &shown.get()), ("total", &total)])}</span>
+                                    <span>{fill(t().showing().inner(), &[("n", &shown.get()), ("total", &total)])}</span>
                                     " "
                                     <button type="button" class="link" on:click=clear>
-                                        {t().show_all}
+                                        {t().show_all().inner()}
                                     </button>
                                 }
                             })
@@ -183,10 +183,10 @@ pub fn PlanPanel(server: ServerStore) -> impl IntoView {
                 .map(|(i, s)| {
                     let t = t();
                     let (mark, word) = match &s.state {
-                        StepState::Waiting => ("waiting", t.step_waits),
-                        StepState::Running => ("running", t.step_running),
-                        StepState::Done => ("done", t.step_done),
-                        StepState::Failed(_) => ("failed", t.step_failed),
+                        StepState::Waiting => ("waiting", t.step_waits().inner()),
+                        StepState::Running => ("running", t.step_running().inner()),
+                        StepState::Done => ("done", t.step_done().inner()),
+                        StepState::Failed(_) => ("failed", t.step_failed().inner()),
                     };
                     view! {
                         <li data-state=mark>{format!("{}: {word}", p.step_label(i))}</li>
@@ -204,7 +204,7 @@ pub fn PlanPanel(server: ServerStore) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <button type="button" on:click=move |_| this.with_value(|s| state.dismiss_plan(s))>
-                                    {t().dismiss}
+                                    {t().dismiss().inner()}
                                 </button>
                             }
                         })}
@@ -281,7 +281,7 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
     let run = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(list) = preview.get_untracked() else {
-            problem.set(Some(t().keep_invalid.into()));
+            problem.set(Some(t().keep_invalid().inner().into()));
             super::focus_id("cleanup-keep");
             return;
         };
@@ -301,15 +301,15 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
     };
     let scope = match &only {
         Some((_, s)) => s.server.with_untracked(|s| s.name.clone()),
-        None => t().every_server.to_string(),
+        None => t().every_server().inner().to_string(),
     };
     view! {
-        <Modal title=t().clean_up_title.to_string()>
+        <Modal title=t().clean_up_title().inner().to_string()>
             <form on:submit=run novalidate>
                 <p class="hint">
-                    {fill(t().clean_up_what, &[("scope", &scope)])}
+                    {fill(t().clean_up_what().inner(), &[("scope", &scope)])}
                 </p>
-                <label for="cleanup-keep">{t().keep_newest}</label>
+                <label for="cleanup-keep">{t().keep_newest().inner()}</label>
                 <input
                     id="cleanup-keep"
                     type="number"
@@ -322,17 +322,17 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
                     on:input=move |_| problem.set(None)
                 />
                 <span id="cleanup-keep-hint" class="rule">
-                    {t().keep_hint}
+                    {t().keep_hint().inner()}
                 </span>
                 {move || problem.get().map(|m| view! { <p class="field-error">{m}</p> })}
-                <div class="preview" aria-label=t().preview role="region">
+                <div class="preview" aria-label=t().preview().inner() role="region">
                     {move || {
                         let n = keep_n().unwrap_or_default();
                         preview
                             .get()
                             .map(|list| {
                                 if list.is_empty() {
-                                    return view! { <p>{t().preview_empty}</p> }.into_any();
+                                    return view! { <p>{t().preview_empty().inner()}</p> }.into_any();
                                 }
                                 list.into_iter()
                                     .map(|p| {
@@ -361,7 +361,7 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
                 </div>
                 <div class="buttons">
                     <button type="submit" class="danger" disabled=move || deletes() == 0>
-                        {move || count(deletes(), t().delete_n_one, t().delete_n_other)}
+                        {move || count(deletes(), t().delete_n_singular().inner(), t().delete_n_plural().inner())}
                     </button>
                     <CancelButton />
                 </div>

@@ -92,7 +92,7 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
             check.set(Check::Running);
             spawn_local(async move {
                 check.set(match test_connection(account).await {
-                    Ok(who) => Check::Passed(fill(t().connected, &[("who", &who)])),
+                    Ok(who) => Check::Passed(fill(t().connected().inner(), &[("who", &who)])),
                     Err(why) => Check::Failed(why),
                 })
             });
@@ -121,14 +121,14 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
         }
     };
     let title = if editing.is_some() {
-        t().edit_account
+        t().edit_account().inner()
     } else {
-        t().add_account
+        t().add_account().inner()
     };
     view! {
         <Modal title=title.to_string()>
             <form on:submit=save on:input=edited novalidate>
-                <label for=field::PROVIDER>{t().provider}</label>
+                <label for=field::PROVIDER>{t().provider().inner()}</label>
                 <select id=field::PROVIDER on:change=change_provider>
                     <option value="ilkbyte" selected=move || provider.get() == ProviderKind::Ilkbyte>
                         "ilkbyte"
@@ -139,47 +139,47 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                 </select>
                 <p id="account-provider-hint" class="hint">
                     {move || match provider.get() {
-                        ProviderKind::Ilkbyte => t().ilkbyte_hint,
-                        ProviderKind::Vpsorg => t().vpsorg_hint,
+                        ProviderKind::Ilkbyte => t().ilkbyte_hint().inner(),
+                        ProviderKind::Vpsorg => t().vpsorg_hint().inner(),
                     }}
                 </p>
-                <TextField problems field=field::LABEL label=t().label value=label />
-                <TextField problems field=field::BASE_URL label=t().base_url value=base_url kind="url" />
+                <TextField problems field=field::LABEL label=t().label().inner() value=label />
+                <TextField problems field=field::BASE_URL label=t().base_url().inner() value=base_url kind="url" />
                 <Show
                     when=move || provider.get() == ProviderKind::Ilkbyte
                     fallback=move || {
-                        view! { <TextField problems field=field::TOKEN label=t().token value=token kind="password" /> }
+                        view! { <TextField problems field=field::TOKEN label=t().token().inner() value=token kind="password" /> }
                     }
                 >
-                    <TextField problems field=field::ACCESS_KEY label=t().access_key value=access kind="password" />
-                    <TextField problems field=field::SECRET_KEY label=t().secret_key value=secret kind="password" />
+                    <TextField problems field=field::ACCESS_KEY label=t().access_key().inner() value=access kind="password" />
+                    <TextField problems field=field::SECRET_KEY label=t().secret_key().inner() value=secret kind="password" />
                 </Show>
                 <TextField
                     problems
                     field=field::PROXY
-                    label=t().proxy_label
+                    label=t().proxy_label().inner()
                     value=proxy
                     kind="url"
-                    placeholder=t().proxy_placeholder
+                    placeholder=t().proxy_placeholder().inner()
                 />
-                <p class="hint">{t().keys_stay}</p>
+                <p class="hint">{t().keys_stay().inner()}</p>
                 {move || match check.get() {
                     Check::Idle => None,
-                    Check::Running => Some(view! { <p role="status">{t().testing}</p> }.into_any()),
+                    Check::Running => Some(view! { <p role="status">{t().testing().inner()}</p> }.into_any()),
                     Check::Passed(who) => Some(view! { <p role="status" class="ok">{who}</p> }.into_any()),
                     Check::Failed(why) => Some(view! { <p role="alert" class="error">{why}</p> }.into_any()),
                 }}
                 <When is=Signal::derive(move || unconfirmed.get())>
                     <p role="alert" class="warning">
-                        {t().save_anyway_q}
+                        {t().save_anyway_q().inner()}
                     </p>
                 </When>
                 <div class="buttons">
                     <button type="button" on:click=run_check disabled=move || check.get() == Check::Running>
-                        {t().test_connection}
+                        {t().test_connection().inner()}
                     </button>
                     <button type="submit" class="primary">
-                        {move || if unconfirmed.get() { t().save_anyway } else { t().save }}
+                        {move || if unconfirmed.get() { t().save_anyway().inner() } else { t().save().inner() }}
                     </button>
                     <CancelButton />
                 </div>
@@ -226,14 +226,14 @@ pub fn RemoveAccountDialog(account: AccountStore) -> impl IntoView {
         state.remove_account(account.id);
     };
     view! {
-        <Modal title=t().remove_account.to_string()>
+        <Modal title=t().remove_account().inner().to_string()>
             <form on:submit=remove>
                 <p class="warning">
-                    {fill(t().remove_account_what, &[("label", &label)])}
+                    {fill(t().remove_account_what().inner(), &[("label", &label)])}
                 </p>
                 <div class="buttons">
                     <button type="submit" class="danger">
-                        {t().remove_account}
+                        {t().remove_account().inner()}
                     </button>
                     <CancelButton />
                 </div>
@@ -255,24 +255,26 @@ pub fn UnlockDialog() -> impl IntoView {
         spawn_local(async move {
             match state.unlock(&passphrase.get_untracked()).await {
                 Ok(()) => state.dialog.set(None),
-                Err(VaultError::WrongPassphrase) => problem.set(Some(t().wrong_passphrase.into())),
+                Err(VaultError::WrongPassphrase) => {
+                    problem.set(Some(t().wrong_passphrase().inner().into()))
+                }
                 Err(e @ VaultError::Unavailable(_)) => problem.set(Some(e.message())),
             }
             busy.set(false);
         });
     };
     view! {
-        <Modal title=t().unlock_title.to_string()>
+        <Modal title=t().unlock_title().inner().to_string()>
             <form on:submit=unlock>
-                <p class="hint">{t().unlock_what}</p>
-                <label for="unlock-passphrase">{t().passphrase}</label>
+                <p class="hint">{t().unlock_what().inner()}</p>
+                <label for="unlock-passphrase">{t().passphrase().inner()}</label>
                 <input id="unlock-passphrase" type="password" autocomplete="current-password" bind:value=passphrase />
                 <FormError message=problem />
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || busy.get()>
-                        {move || if busy.get() { t().unlocking } else { t().unlock }}
+                        {move || if busy.get() { t().unlocking().inner() } else { t().unlock().inner() }}
                     </button>
-                    <CancelButton label=t().not_now />
+                    <CancelButton label=t().not_now().inner() />
                 </div>
             </form>
         </Modal>
@@ -318,11 +320,11 @@ pub fn SettingsDialog() -> impl IntoView {
         let pass = passphrase.get_untracked();
         if chosen == Remember::Encrypted {
             if pass.chars().count() < 8 {
-                message.set(Some((false, t().passphrase_short.into())));
+                message.set(Some((false, t().passphrase_short().inner().into())));
                 return;
             }
             if pass != repeat.get_untracked() {
-                message.set(Some((false, t().passphrase_differ.into())));
+                message.set(Some((false, t().passphrase_differ().inner().into())));
                 return;
             }
         }
@@ -334,16 +336,16 @@ pub fn SettingsDialog() -> impl IntoView {
             busy.set(false);
             message.set(Some(match (result, chosen) {
                 (Err(e), _) => (false, e),
-                (Ok(()), Remember::Tab) => (true, t().saved_tab.into()),
-                (Ok(()), Remember::Encrypted) => (true, t().saved_encrypted.into()),
-                (Ok(()), Remember::Plain) => (true, t().saved_plain.into()),
+                (Ok(()), Remember::Tab) => (true, t().saved_tab().inner().into()),
+                (Ok(()), Remember::Encrypted) => (true, t().saved_encrypted().inner().into()),
+                (Ok(()), Remember::Plain) => (true, t().saved_plain().inner().into()),
             }));
         });
     };
     let forget = move |_| {
         state.forget_everything();
         mode.set(Remember::Tab);
-        message.set(Some((true, t().forgotten.into())));
+        message.set(Some((true, t().forgotten().inner().into())));
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -358,13 +360,13 @@ pub fn SettingsDialog() -> impl IntoView {
         spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
             let outcome = match text.ok().and_then(|v| v.as_string()) {
-                None => (false, t().file_unreadable.to_string()),
+                None => (false, t().file_unreadable().inner().to_string()),
                 Some(text) => match state.import(text.as_bytes()) {
-                    Ok((added, 0)) => (true, fill(t().imported, &[("n", &added)])),
+                    Ok((added, 0)) => (true, fill(t().imported().inner(), &[("n", &added)])),
                     Ok((added, skipped)) => (
                         true,
                         fill(
-                            t().imported_skipped,
+                            t().imported_skipped().inner(),
                             &[("n", &added), ("skipped", &skipped)],
                         ),
                     ),
@@ -375,14 +377,14 @@ pub fn SettingsDialog() -> impl IntoView {
         });
     };
     view! {
-        <Modal title=t().settings.to_string()>
+        <Modal title=t().settings().inner().to_string()>
             <form on:submit=apply novalidate>
                 <fieldset>
-                    <legend>{t().remember_legend}</legend>
+                    <legend>{t().remember_legend().inner()}</legend>
                     {[
-                        (Remember::Tab, t().remember_tab),
-                        (Remember::Encrypted, t().remember_encrypted),
-                        (Remember::Plain, t().remember_plain),
+                        (Remember::Tab, t().remember_tab().inner()),
+                        (Remember::Encrypted, t().remember_encrypted().inner()),
+                        (Remember::Plain, t().remember_plain().inner()),
                     ]
                         .into_iter()
                         .map(|(choice, text)| {
@@ -402,23 +404,23 @@ pub fn SettingsDialog() -> impl IntoView {
                 </fieldset>
                 <When is=Signal::derive(move || state.locked.with(Option::is_some))>
                     <p class="warning">
-                        {t().still_locked}
+                        {t().still_locked().inner()}
                     </p>
                     <label class="choice">
                         <input type="checkbox" bind:checked=replace_locked />
-                        {t().replace_locked}
+                        {t().replace_locked().inner()}
                     </label>
                 </When>
                 <When is=Signal::derive(move || mode.get() == Remember::Encrypted)>
-                    <label for="settings-passphrase">{t().passphrase}</label>
+                    <label for="settings-passphrase">{t().passphrase().inner()}</label>
                     <input id="settings-passphrase" type="password" autocomplete="new-password" bind:value=passphrase />
-                    <label for="settings-repeat">{t().repeat_passphrase}</label>
+                    <label for="settings-repeat">{t().repeat_passphrase().inner()}</label>
                     <input id="settings-repeat" type="password" autocomplete="new-password" bind:value=repeat />
-                    <p class="hint">{t().passphrase_hint}</p>
+                    <p class="hint">{t().passphrase_hint().inner()}</p>
                 </When>
                 <When is=Signal::derive(move || mode.get() == Remember::Plain)>
                     <p class="warning">
-                        {t().plain_warning}
+                        {t().plain_warning().inner()}
                     </p>
                 </When>
                 {move || {
@@ -434,26 +436,26 @@ pub fn SettingsDialog() -> impl IntoView {
                 }}
                 <div class="buttons">
                     <button type="submit" class="primary" disabled=move || busy.get()>
-                        {t().save_settings}
+                        {t().save_settings().inner()}
                     </button>
                     <button type="button" class="danger" on:click=forget>
-                        {t().forget_everything}
+                        {t().forget_everything().inner()}
                     </button>
                 </div>
                 <fieldset>
-                    <legend>{t().accounts_file}</legend>
+                    <legend>{t().accounts_file().inner()}</legend>
                     <div class="buttons">
                         <button type="button" on:click=move |_| download("snapdeck-accounts.json", &state.export())>
-                            {t().export_accounts}
+                            {t().export_accounts().inner()}
                         </button>
                         <label class="file">
-                            {t().import_accounts}
+                            {t().import_accounts().inner()}
                             <input type="file" accept="application/json,.json" on:change=import />
                         </label>
                     </div>
                 </fieldset>
                 <div class="buttons">
-                    <CancelButton label=t().close />
+                    <CancelButton label=t().close().inner() />
                 </div>
             </form>
         </Modal>

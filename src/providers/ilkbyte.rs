@@ -86,7 +86,9 @@ pub fn envelope(resp: &HttpResponse) -> Result<Value, ProviderError> {
         return Err(ProviderError::from_status(resp, message));
     }
     let Some(v) = parsed else {
-        return Err(ProviderError::Malformed(t().ilkbyte_not_json.into()));
+        return Err(ProviderError::Malformed(
+            t().ilkbyte_not_json().inner().into(),
+        ));
     };
     match v.get("status") {
         Some(Value::Bool(true)) => Ok(v.get("data").cloned().unwrap_or(Value::Null)),
@@ -94,9 +96,11 @@ pub fn envelope(resp: &HttpResponse) -> Result<Value, ProviderError> {
             status: resp.status,
             message: reason
                 .or_else(|| Some(text(&v, "message")).filter(|m| !m.is_empty()))
-                .unwrap_or_else(|| t().ilkbyte_no_reason.into()),
+                .unwrap_or_else(|| t().ilkbyte_no_reason().inner().into()),
         }),
-        _ => Err(ProviderError::Malformed(t().ilkbyte_no_status.into())),
+        _ => Err(ProviderError::Malformed(
+            t().ilkbyte_no_status().inner().into(),
+        )),
     }
 }
 
@@ -104,7 +108,7 @@ pub fn parse_account_check(resp: &HttpResponse) -> Result<String, ProviderError>
     let data = envelope(resp)?;
     let name = text(&data, "name");
     Ok(if name.is_empty() {
-        t().ilkbyte_account.into()
+        t().ilkbyte_account().inner().into()
     } else {
         name
     })
@@ -115,7 +119,7 @@ pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
     let list = data
         .get("server_list")
         .and_then(Value::as_array)
-        .ok_or_else(|| ProviderError::Malformed(t().ilkbyte_no_servers.into()))?;
+        .ok_or_else(|| ProviderError::Malformed(t().ilkbyte_no_servers().inner().into()))?;
     let servers = list
         .iter()
         .filter_map(|s| {
@@ -149,7 +153,7 @@ pub fn parse_snapshots(resp: &HttpResponse) -> Result<Vec<Snapshot>, ProviderErr
     let list = data
         .get("snapshots")
         .and_then(Value::as_array)
-        .ok_or_else(|| ProviderError::Malformed(t().ilkbyte_no_snapshots.into()))?;
+        .ok_or_else(|| ProviderError::Malformed(t().ilkbyte_no_snapshots().inner().into()))?;
     Ok(list.iter().filter_map(snapshot).collect())
 }
 

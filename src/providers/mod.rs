@@ -305,7 +305,7 @@ pub fn proxy_refusal(body: &[u8]) -> String {
     }
     serde_json::from_slice::<Refusal>(body)
         .map(|r| r.error)
-        .unwrap_or_else(|_| crate::i18n::t().proxy_refused.into())
+        .unwrap_or_else(|_| crate::i18n::t().proxy_refused().inner().into())
 }
 
 #[cfg(test)]

@@ -122,30 +122,31 @@ fn checked(resp: &HttpResponse) -> Result<(), ProviderError> {
 
 fn body(resp: &HttpResponse, what: &str) -> Result<Value, ProviderError> {
     checked(resp)?;
-    parse_json(resp)
-        .ok_or_else(|| ProviderError::Malformed(fill(t().vpsorg_not_json, &[("what", &what)])))
+    parse_json(resp).ok_or_else(|| {
+        ProviderError::Malformed(fill(t().vpsorg_not_json().inner(), &[("what", &what)]))
+    })
 }
 
 fn results<'a>(v: &'a Value, what: &str) -> Result<&'a Vec<Value>, ProviderError> {
-    v.get("results")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ProviderError::Malformed(fill(t().vpsorg_no_results, &[("what", &what)])))
+    v.get("results").and_then(Value::as_array).ok_or_else(|| {
+        ProviderError::Malformed(fill(t().vpsorg_no_results().inner(), &[("what", &what)]))
+    })
 }
 
 pub fn parse_account_check(resp: &HttpResponse) -> Result<String, ProviderError> {
-    let v = body(resp, t().what_account)?;
+    let v = body(resp, t().what_account().inner())?;
     let account = v.get("account").unwrap_or(&Value::Null);
     let email = text(account, "email");
     Ok(if email.is_empty() {
-        t().vpsorg_account.into()
+        t().vpsorg_account().inner().into()
     } else {
         email
     })
 }
 
 pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
-    let v = body(resp, t().what_server_list)?;
-    let servers = results(&v, t().what_server_list)?
+    let v = body(resp, t().what_server_list().inner())?;
+    let servers = results(&v, t().what_server_list().inner())?
         .iter()
         .filter_map(|s| {
             let key = text(s, "id");
@@ -154,7 +155,7 @@ pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
             }
             let name = Some(text(s, "name"))
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| fill(t().unnamed_server, &[("key", &key)]));
+                .unwrap_or_else(|| fill(t().unnamed_server().inner(), &[("key", &key)]));
             Some(Server {
                 key,
                 name,
@@ -190,7 +191,7 @@ fn snapshot(v: &Value) -> Option<(String, Snapshot)> {
         Snapshot {
             name: Some(text(v, "name"))
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| fill(t().unnamed_snapshot, &[("key", &key)])),
+                .unwrap_or_else(|| fill(t().unnamed_snapshot().inner(), &[("key", &key)])),
             key,
             status: if status.is_empty() {
                 SnapshotStatus::Other("unknown".into())
@@ -211,8 +212,8 @@ fn snapshot(v: &Value) -> Option<(String, Snapshot)> {
 }
 
 pub fn parse_snapshots(resp: &HttpResponse) -> Result<Vec<(String, Snapshot)>, ProviderError> {
-    let v = body(resp, t().what_snapshot_list)?;
-    Ok(results(&v, t().what_snapshot_list)?
+    let v = body(resp, t().what_snapshot_list().inner())?;
+    Ok(results(&v, t().what_snapshot_list().inner())?
         .iter()
         .filter_map(snapshot)
         .collect())

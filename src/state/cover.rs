@@ -99,9 +99,9 @@ impl ServerFacts {
         let t = t();
         let mut out = Vec::new();
         match self.newest() {
-            None => out.push((t.cover_none.to_string(), true)),
+            None => out.push((t.cover_none().inner().to_string(), true)),
             Some(at) => out.push((
-                fill(t.cover_newest, &[("when", &relative(now, at))]),
+                fill(t.cover_newest().inner(), &[("when", &relative(now, at))]),
                 now - at > RECENT_SECS,
             )),
         }
@@ -109,7 +109,7 @@ impl ServerFacts {
             if let Some(due) = s.late_since {
                 out.push((
                     fill(
-                        t.cover_late,
+                        t.cover_late().inner(),
                         &[("name", &s.name), ("when", &relative(now, due))],
                     ),
                     true,
@@ -118,7 +118,7 @@ impl ServerFacts {
         }
         if let Some(at) = self.next_run.filter(|&at| at >= now) {
             out.push((
-                fill(t.cover_next_run, &[("when", &relative(now, at))]),
+                fill(t.cover_next_run().inner(), &[("when", &relative(now, at))]),
                 false,
             ));
         }
@@ -155,10 +155,18 @@ impl Facet {
     pub fn label(self, n: usize) -> String {
         let t = t();
         match self {
-            Facet::Uncovered => count(n, t.facet_uncovered, t.facet_uncovered),
-            Facet::Late => count(n, t.facet_late_one, t.facet_late_other),
-            Facet::AtLimit => count(n, t.facet_at_limit, t.facet_at_limit),
-            Facet::Busy => count(n, t.facet_busy_one, t.facet_busy_other),
+            Facet::Uncovered => count(n, t.facet_uncovered().inner(), t.facet_uncovered().inner()),
+            Facet::Late => count(
+                n,
+                t.facet_late_singular().inner(),
+                t.facet_late_plural().inner(),
+            ),
+            Facet::AtLimit => count(n, t.facet_at_limit().inner(), t.facet_at_limit().inner()),
+            Facet::Busy => count(
+                n,
+                t.facet_busy_singular().inner(),
+                t.facet_busy_plural().inner(),
+            ),
         }
     }
 }
@@ -249,12 +257,12 @@ impl Verdict {
     pub fn reason(self, keep: usize) -> String {
         let t = t();
         match self {
-            Verdict::Delete => t.verdict_delete.into(),
-            Verdict::WithinNewest => fill(t.verdict_newest, &[("n", &keep)]),
-            Verdict::Protected => t.verdict_protected.into(),
-            Verdict::NotOurs => t.verdict_not_ours.into(),
-            Verdict::Current => t.verdict_current.into(),
-            Verdict::Busy => t.verdict_busy.into(),
+            Verdict::Delete => t.verdict_delete().inner().into(),
+            Verdict::WithinNewest => fill(t.verdict_newest().inner(), &[("n", &keep)]),
+            Verdict::Protected => t.verdict_protected().inner().into(),
+            Verdict::NotOurs => t.verdict_not_ours().inner().into(),
+            Verdict::Current => t.verdict_current().inner().into(),
+            Verdict::Busy => t.verdict_busy().inner().into(),
         }
     }
 }

@@ -57,19 +57,19 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
     let proxy = host_of(&account.proxy);
     match err {
         FetchError::Net(NetError::Timeout) => fill(
-            t.err_timeout,
+            t.err_timeout().inner(),
             &[("provider", &provider), ("s", &(net::TIMEOUT_MS / 1000))],
         ),
-        FetchError::Net(NetError::Aborted) => t.err_cancelled.into(),
+        FetchError::Net(NetError::Aborted) => t.err_cancelled().inner().into(),
         FetchError::Net(NetError::Network(_)) if account.proxy.trim().is_empty() => fill(
-            t.err_unreachable,
+            t.err_unreachable().inner(),
             &[
                 ("host", &host_of(&account.base_url)),
                 ("provider", &provider),
             ],
         ),
         FetchError::Net(NetError::Network(_)) => {
-            fill(t.err_proxy_unreachable, &[("proxy", &proxy)])
+            fill(t.err_proxy_unreachable().inner(), &[("proxy", &proxy)])
         }
         // The proxy's own answer: nothing reached the provider, so nothing
         // is said about the keys.
@@ -78,7 +78,7 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
             message,
             ..
         }) => fill(
-            t.err_proxy_limit,
+            t.err_proxy_limit().inner(),
             &[("proxy", &proxy), ("message", message)],
         ),
         // Forwarded, but the provider's answer never came whole.
@@ -87,7 +87,7 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
             message,
             ..
         }) => fill(
-            t.err_proxy_upstream,
+            t.err_proxy_upstream().inner(),
             &[
                 ("provider", &provider),
                 ("proxy", &proxy),
@@ -95,22 +95,26 @@ pub fn describe(err: &FetchError, account: &Account) -> String {
             ],
         ),
         FetchError::Net(NetError::Proxy { message, .. }) => fill(
-            t.err_proxy_refused,
+            t.err_proxy_refused().inner(),
             &[
                 ("provider", &provider),
                 ("proxy", &proxy),
                 ("message", message),
             ],
         ),
-        FetchError::Provider(ProviderError::Auth(m)) => {
-            fill(t.err_auth, &[("provider", &provider), ("message", m)])
-        }
+        FetchError::Provider(ProviderError::Auth(m)) => fill(
+            t.err_auth().inner(),
+            &[("provider", &provider), ("message", m)],
+        ),
         FetchError::Provider(ProviderError::RateLimited {
             retry_after,
             message,
         }) => match retry_after {
-            Some(s) => fill(t.err_rate_limited_retry, &[("message", message), ("s", s)]),
-            None => fill(t.err_rate_limited, &[("message", message)]),
+            Some(s) => fill(
+                t.err_rate_limited_retry().inner(),
+                &[("message", message), ("s", s)],
+            ),
+            None => fill(t.err_rate_limited().inner(), &[("message", message)]),
         },
         FetchError::Provider(e) => e.message(),
     }
@@ -138,9 +142,9 @@ pub fn limit_note(provider: ProviderKind, server: &str, count: usize) -> Option<
         ("provider", &name),
     ];
     Some(if count >= limit {
-        fill(t().limit_full, &values)
+        fill(t().limit_full().inner(), &values)
     } else {
-        fill(t().limit_count, &values)
+        fill(t().limit_count().inner(), &values)
     })
 }
 

@@ -47,9 +47,10 @@ pub async fn load_deployment(state: AppState) {
             Default::default()
         }),
         Err(e) => {
-            state
-                .notice
-                .set(Some(fill(t().config_unreadable, &[("why", &e.message())])));
+            state.notice.set(Some(fill(
+                t().config_unreadable().inner(),
+                &[("why", &e.message())],
+            )));
             Default::default()
         }
     };
@@ -88,9 +89,9 @@ impl AppState {
         let account = store.account.get_untracked();
         if account.credentials == Credentials::Missing {
             let why = if self.locked.with_untracked(Option::is_some) {
-                t().account_locked
+                t().account_locked().inner()
             } else {
-                t().account_no_keys
+                t().account_no_keys().inner()
             };
             set_if_changed(store.error, Some(why.into()));
             return (Outcome::Fresh, Pace::Quiet);

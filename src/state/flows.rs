@@ -32,7 +32,7 @@ impl AppState {
             .plan
             .with_untracked(|p| p.as_ref().is_some_and(Plan::is_active))
         {
-            let why = crate::i18n::t().plan_busy;
+            let why = crate::i18n::t().plan_busy().inner();
             super::perform::could_not_start(server, reply, why.to_string());
             return;
         }

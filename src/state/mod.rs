@@ -353,7 +353,7 @@ impl AppState {
                         });
                         let name = card.snap.with_untracked(|s| s.name.clone());
                         self.announce(crate::i18n::fill(
-                            crate::i18n::t().announce_not_confirmed,
+                            crate::i18n::t().announce_not_confirmed().inner(),
                             &[
                                 ("name", &name),
                                 ("provider", &account.provider().display_name()),

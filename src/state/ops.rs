@@ -217,7 +217,9 @@ impl PendingOp {
     pub fn status(&self, provider: ProviderKind, now: f64) -> String {
         let label = self.kind().label(provider);
         match self.phase {
-            Phase::NotConfirmed { .. } => fill(t().op_not_confirmed, &[("label", &label)]),
+            Phase::NotConfirmed { .. } => {
+                fill(t().op_not_confirmed().inner(), &[("label", &label)])
+            }
             _ => format!("{label} {}", elapsed(now - self.started)),
         }
     }
@@ -226,15 +228,18 @@ impl PendingOp {
     pub fn detail(&self, provider: ProviderKind) -> String {
         let name = provider.display_name();
         match &self.phase {
-            Phase::Sending => fill(t().op_sending, &[("provider", &name)]),
+            Phase::Sending => fill(t().op_sending().inner(), &[("provider", &name)]),
             Phase::Waiting { .. } if self.note.is_empty() => {
-                fill(t().op_waiting, &[("provider", &name)])
+                fill(t().op_waiting().inner(), &[("provider", &name)])
             }
             Phase::Waiting { .. } => fill(
-                t().op_waiting_note,
+                t().op_waiting_note().inner(),
                 &[("provider", &name), ("note", &self.note)],
             ),
-            Phase::NotConfirmed { .. } => fill(t().op_not_confirmed_detail, &[("provider", &name)]),
+            Phase::NotConfirmed { .. } => fill(
+                t().op_not_confirmed_detail().inner(),
+                &[("provider", &name)],
+            ),
             Phase::Settled { .. } => String::new(),
             Phase::Refused(why) => why.clone(),
         }
@@ -254,10 +259,13 @@ pub fn elapsed(ms: f64) -> String {
     let secs = (ms.max(0.0) / 1000.0) as u64;
     let t = t();
     match secs {
-        s if s < 60 => fill(t.dur_s, &[("s", &s)]),
-        s if s < 3600 => fill(t.dur_min_s, &[("min", &(s / 60)), ("s", &(s % 60))]),
+        s if s < 60 => fill(t.dur_s().inner(), &[("s", &s)]),
+        s if s < 3600 => fill(
+            t.dur_min_s().inner(),
+            &[("min", &(s / 60)), ("s", &(s % 60))],
+        ),
         s => fill(
-            t.dur_h_min,
+            t.dur_h_min().inner(),
             &[("h", &(s / 3600)), ("min", &((s % 3600) / 60))],
         ),
     }
@@ -298,13 +306,13 @@ impl OpKind {
     pub fn label(self, provider: ProviderKind) -> &'static str {
         let t = t();
         match (self, provider) {
-            (OpKind::Create, _) => t.op_creating,
-            (OpKind::GoBack, ProviderKind::Vpsorg) => t.op_restoring,
-            (OpKind::GoBack, ProviderKind::Ilkbyte) => t.op_reverting,
-            (OpKind::Recreate, _) => t.op_recreating,
-            (OpKind::Delete, _) => t.op_deleting,
-            (OpKind::Schedule, _) => t.op_scheduling,
-            (OpKind::Unschedule, _) => t.op_unscheduling,
+            (OpKind::Create, _) => t.op_creating().inner(),
+            (OpKind::GoBack, ProviderKind::Vpsorg) => t.op_restoring().inner(),
+            (OpKind::GoBack, ProviderKind::Ilkbyte) => t.op_reverting().inner(),
+            (OpKind::Recreate, _) => t.op_recreating().inner(),
+            (OpKind::Delete, _) => t.op_deleting().inner(),
+            (OpKind::Schedule, _) => t.op_scheduling().inner(),
+            (OpKind::Unschedule, _) => t.op_unscheduling().inner(),
         }
     }
 
@@ -313,13 +321,13 @@ impl OpKind {
         let name = provider.display_name();
         let t = t();
         let what = match (self, provider) {
-            (OpKind::Create, _) => t.done_create,
-            (OpKind::GoBack, ProviderKind::Vpsorg) => t.done_restore,
-            (OpKind::GoBack, ProviderKind::Ilkbyte) => t.done_revert,
-            (OpKind::Recreate, _) => t.done_recreate,
-            (OpKind::Delete, _) => t.done_delete,
-            (OpKind::Schedule, _) => t.done_schedule,
-            (OpKind::Unschedule, _) => t.done_unschedule,
+            (OpKind::Create, _) => t.done_create().inner(),
+            (OpKind::GoBack, ProviderKind::Vpsorg) => t.done_restore().inner(),
+            (OpKind::GoBack, ProviderKind::Ilkbyte) => t.done_revert().inner(),
+            (OpKind::Recreate, _) => t.done_recreate().inner(),
+            (OpKind::Delete, _) => t.done_delete().inner(),
+            (OpKind::Schedule, _) => t.done_schedule().inner(),
+            (OpKind::Unschedule, _) => t.done_unschedule().inner(),
         };
         fill(
             what,
@@ -440,13 +448,13 @@ impl Durations {
                 super::sort_positions(&mut order, &|a, b| secs[a].cmp(&secs[b]).then(a.cmp(&b)));
                 let median = secs[order[order.len() / 2]];
                 Some(fill(
-                    t().estimate_seen,
+                    t().estimate_seen().inner(),
                     &[("time", &rounded(u64::from(median)))],
                 ))
             }
             None => kind.documented(provider).map(|(lo, hi)| {
                 fill(
-                    t().estimate_documented,
+                    t().estimate_documented().inner(),
                     &[
                         ("provider", &provider.display_name()),
                         ("lo", &lo),
@@ -462,10 +470,10 @@ impl Durations {
 fn rounded(secs: u64) -> String {
     let t = t();
     match secs {
-        s if s < 60 => fill(t.dur_s, &[("s", &s)]),
-        s if s < 3600 => fill(t.dur_min, &[("min", &((s + 30) / 60))]),
+        s if s < 60 => fill(t.dur_s().inner(), &[("s", &s)]),
+        s if s < 3600 => fill(t.dur_min().inner(), &[("min", &((s + 30) / 60))]),
         s => fill(
-            t.dur_h_min,
+            t.dur_h_min().inner(),
             &[("h", &(s / 3600)), ("min", &((s % 3600 + 30) / 60))],
         ),
     }

@@ -75,7 +75,7 @@ impl AppState {
         let provider = acct.provider;
         let Some(req) = providers::operation_request(&acct, &server.key, &op) else {
             return Err(fill(
-                t().refuse_not_offered,
+                t().refuse_not_offered().inner(),
                 &[("provider", &provider.display_name())],
             ));
         };
@@ -95,7 +95,7 @@ impl AppState {
                 .plan
                 .with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(key)))
             {
-                return Err(fill(t().refuse_held, &[("name", &name)]));
+                return Err(fill(t().refuse_held().inner(), &[("name", &name)]));
             }
         }
         let now = now_ms();
@@ -128,14 +128,14 @@ impl AppState {
                     .with_untracked(|l| l.iter().find(|s| s.key == key).cloned())
                 else {
                     return Err(fill(
-                        t().refuse_gone,
+                        t().refuse_gone().inner(),
                         &[("name", &key), ("provider", &provider.display_name())],
                     ));
                 };
                 if store.is_held() {
                     // Sent once, and nothing else while an operation holds it.
                     let name = store.snap.with_untracked(|s| s.name.clone());
-                    return Err(fill(t().refuse_busy, &[("name", &name)]));
+                    return Err(fill(t().refuse_busy().inner(), &[("name", &name)]));
                 }
                 let before = store.snap.get_untracked();
                 store
@@ -253,7 +253,7 @@ impl AppState {
             let name = card.snap.with_untracked(|s| s.name.clone());
             let server_name = server.server.with_untracked(|s| s.name.clone());
             self.announce(fill(
-                t().announce_accepted,
+                t().announce_accepted().inner(),
                 &[
                     ("label", &op.kind().label(provider)),
                     ("name", &name),
@@ -283,7 +283,7 @@ impl AppState {
         let mut message = describe(err, &acct);
         if err.may_have_reached_provider() {
             message.push(' ');
-            message.push_str(t().may_have_reached);
+            message.push_str(t().may_have_reached().inner());
         }
         let name = card
             .snap

@@ -105,7 +105,7 @@ impl AppState {
                 spawn_local(async move {
                     // Never an empty document sealed over saved secrets.
                     let Ok(plain) = serde_json::to_vec(&document) else {
-                        state.notice.set(Some(t().save_unprepared.into()));
+                        state.notice.set(Some(t().save_unprepared().inner().into()));
                         return;
                     };
                     match key.seal(&plain).await {
@@ -113,9 +113,10 @@ impl AppState {
                             &settings,
                             &StoredSecrets::Encrypted(sealed),
                         )),
-                        Err(e) => state
-                            .notice
-                            .set(Some(fill(t().save_unencrypted, &[("why", &e.message())]))),
+                        Err(e) => state.notice.set(Some(fill(
+                            t().save_unencrypted().inner(),
+                            &[("why", &e.message())],
+                        ))),
                     }
                 });
             }
@@ -124,7 +125,7 @@ impl AppState {
 
     fn report_storage(&self, saved: bool) {
         if !saved {
-            self.notice.set(Some(t().save_refused.into()));
+            self.notice.set(Some(t().save_refused().inner().into()));
         }
     }
 
@@ -155,7 +156,7 @@ impl AppState {
                 });
             }
             self.notice.set(Some(fill(
-                t().settings_altered,
+                t().settings_altered().inner(),
                 &[("label", label), ("how", how)],
             )));
         }

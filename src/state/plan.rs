@@ -272,7 +272,7 @@ impl Plan {
             }
             Event::NotConfirmed { .. } => {
                 self.steps[i].state = StepState::Failed(fill(
-                    t().plan_not_confirmed,
+                    t().plan_not_confirmed().inner(),
                     &[("provider", &self.provider.display_name())],
                 ));
                 Next::Failed
@@ -299,12 +299,19 @@ impl Plan {
         let values: [(&str, &dyn std::fmt::Display); 2] = [("a", &target(0)), ("b", &target(1))];
         match self.purpose {
             Purpose::SafetyFirst => fill(
-                self.by_provider(t.plan_safety_restore, t.plan_safety_revert),
+                self.by_provider(
+                    t.plan_safety_restore().inner(),
+                    t.plan_safety_revert().inner(),
+                ),
                 &values,
             ),
-            Purpose::ReplaceOldest => fill(t.plan_replace, &values),
-            Purpose::CleanUp => count(self.steps.len(), t.plan_clean_up_one, t.plan_clean_up_other),
-            Purpose::BeforeUpdate => fill(t.plan_before_update, &values),
+            Purpose::ReplaceOldest => fill(t.plan_replace().inner(), &values),
+            Purpose::CleanUp => count(
+                self.steps.len(),
+                t.plan_clean_up_singular().inner(),
+                t.plan_clean_up_plural().inner(),
+            ),
+            Purpose::BeforeUpdate => fill(t.plan_before_update().inner(), &values),
         }
     }
 
@@ -315,12 +322,12 @@ impl Plan {
         };
         let t = t();
         let label = match OpKind::of(&step.op) {
-            OpKind::Create => t.step_create,
-            OpKind::GoBack => self.by_provider(t.step_restore, t.step_revert),
-            OpKind::Delete => t.step_delete,
-            OpKind::Recreate => t.step_recreate,
-            OpKind::Schedule => t.step_schedule,
-            OpKind::Unschedule => t.step_unschedule,
+            OpKind::Create => t.step_create().inner(),
+            OpKind::GoBack => self.by_provider(t.step_restore().inner(), t.step_revert().inner()),
+            OpKind::Delete => t.step_delete().inner(),
+            OpKind::Recreate => t.step_recreate().inner(),
+            OpKind::Schedule => t.step_schedule().inner(),
+            OpKind::Unschedule => t.step_unschedule().inner(),
         };
         fill(label, &[("name", &step.name)])
     }
@@ -336,14 +343,17 @@ impl Plan {
         };
         let t = t();
         let template = match (self.purpose, i) {
-            (Purpose::SafetyFirst, 0) => {
-                self.by_provider(t.plan_fail_safety_restore, t.plan_fail_safety_revert)
+            (Purpose::SafetyFirst, 0) => self.by_provider(
+                t.plan_fail_safety_restore().inner(),
+                t.plan_fail_safety_revert().inner(),
+            ),
+            (Purpose::SafetyFirst, _) => {
+                self.by_provider(t.plan_fail_restore().inner(), t.plan_fail_revert().inner())
             }
-            (Purpose::SafetyFirst, _) => self.by_provider(t.plan_fail_restore, t.plan_fail_revert),
-            (Purpose::ReplaceOldest, 0) => t.plan_fail_replace_delete,
-            (Purpose::ReplaceOldest, _) => t.plan_fail_replace_create,
-            (Purpose::CleanUp, _) => t.plan_fail_clean_up,
-            (Purpose::BeforeUpdate, _) => t.plan_fail_before_update,
+            (Purpose::ReplaceOldest, 0) => t.plan_fail_replace_delete().inner(),
+            (Purpose::ReplaceOldest, _) => t.plan_fail_replace_create().inner(),
+            (Purpose::CleanUp, _) => t.plan_fail_clean_up().inner(),
+            (Purpose::BeforeUpdate, _) => t.plan_fail_before_update().inner(),
         };
         Some(fill(
             template,
@@ -364,19 +374,22 @@ impl Plan {
         let values: [(&str, &dyn std::fmt::Display); 2] = [("a", &name(0)), ("b", &name(1))];
         match self.purpose {
             Purpose::SafetyFirst => fill(
-                self.by_provider(t.plan_done_safety_restore, t.plan_done_safety_revert),
+                self.by_provider(
+                    t.plan_done_safety_restore().inner(),
+                    t.plan_done_safety_revert().inner(),
+                ),
                 &values,
             ),
-            Purpose::ReplaceOldest => fill(t.plan_done_replace, &values),
+            Purpose::ReplaceOldest => fill(t.plan_done_replace().inner(), &values),
             Purpose::CleanUp => count(
                 self.steps.len(),
-                t.plan_done_clean_up_one,
-                t.plan_done_clean_up_other,
+                t.plan_done_clean_up_singular().inner(),
+                t.plan_done_clean_up_plural().inner(),
             ),
             Purpose::BeforeUpdate => fill(
                 self.by_provider(
-                    t.plan_done_before_update_restore,
-                    t.plan_done_before_update_revert,
+                    t.plan_done_before_update_restore().inner(),
+                    t.plan_done_before_update_revert().inner(),
                 ),
                 &values,
             ),

@@ -13,8 +13,12 @@ pub fn refusal(
     op: &Operation,
 ) -> Option<String> {
     let destroys = matches!(op, Operation::Delete { .. } | Operation::Recreate { .. });
-    (destroys && account.is_protected(server, key))
-        .then(|| crate::i18n::fill(crate::i18n::t().refuse_protected, &[("name", &name)]))
+    (destroys && account.is_protected(server, key)).then(|| {
+        crate::i18n::fill(
+            crate::i18n::t().refuse_protected().inner(),
+            &[("name", &name)],
+        )
+    })
 }
 
 #[cfg(test)]
