@@ -104,14 +104,13 @@ test('the banner switches the language without a reload, and the device remember
 });
 
 test('snapdeck.json sets a team language until the device picks one', async () => {
-  const { page, urls } = await open({
+  const { page } = await open({
     locale: 'en-US',
     config: (u) => ({ proxy: u.proxy, language: 'tr', accounts: [
       { provider: 'ilkbyte', label: 'Demo ilkbyte', base_url: u.ilkbyte,
         access_key: 'demo-access', secret_key: 'demo-secret' },
     ] }),
   });
-  assert.ok(urls);
   await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
   await page.getByRole('button', { name: 'Hesap ekle', exact: true }).waitFor();
   assert.equal(await lang(page), 'tr');
