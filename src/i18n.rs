@@ -140,16 +140,33 @@ pub fn count(n: usize, one: &str, other: &str) -> String {
 /// Case folding for search, by the language's rules: in Turkish, I folds
 /// to ı and İ to i; in English both fold to i (not to the "i̇" with a
 /// combining dot that plain lower-casing makes of İ).
+///
+/// ASCII text (most server and snapshot names) is folded here. Other text
+/// is lower-cased by the browser (`toLocaleLowerCase`): Rust's Unicode
+/// case tables would add about 20 KB to the panel.
 pub fn fold(text: &str, lang: Lang) -> String {
-    text.trim()
-        .chars()
-        .map(|c| match (c, lang) {
-            ('I', Lang::Tr) => 'ı',
-            ('İ', _) => 'i',
-            (c, _) => c,
-        })
-        .collect::<String>()
-        .to_lowercase()
+    let dotted_i = |c: char| match (c, lang) {
+        ('I', Lang::Tr) => 'ı',
+        ('İ', _) => 'i',
+        (c, _) => c.to_ascii_lowercase(),
+    };
+    let text: String = text.trim().chars().map(dotted_i).collect();
+    if text.is_ascii() {
+        return text;
+    }
+    lower_case(&text, lang)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn lower_case(text: &str, lang: Lang) -> String {
+    js_sys::JsString::from(text)
+        .to_locale_lower_case(Some(lang.code()))
+        .into()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn lower_case(text: &str, _lang: Lang) -> String {
+    text.to_lowercase()
 }
 
 /// A date and time to the minute, as the browser writes it in the current

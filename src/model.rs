@@ -199,8 +199,8 @@ impl SnapshotStatus {
             SnapshotStatus::Other(s) => {
                 let mut c = s.chars();
                 match c.next() {
-                    Some(first) => first
-                        .to_uppercase()
+                    // ASCII only: no Unicode case tables in the panel.
+                    Some(first) => std::iter::once(first.to_ascii_uppercase())
                         .chain(c)
                         .collect::<String>()
                         .replace('_', " "),

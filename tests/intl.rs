@@ -45,3 +45,15 @@ fn relative_times_are_in_the_language_shown() {
     i18n::set_lang(Lang::En);
     assert_eq!(snapdeck::time::relative(3 * 86_400, 0), "3 days ago");
 }
+
+#[wasm_bindgen_test]
+fn search_folds_by_the_languages_rules_in_the_browser() {
+    use snapdeck::i18n::fold;
+    assert_eq!(fold("İSTANBULYEDEK", Lang::Tr), "istanbulyedek");
+    assert_eq!(fold("ILIK", Lang::Tr), "ılık");
+    assert_eq!(fold("ÇAĞRI Şube", Lang::Tr), "çağrı şube");
+    assert_eq!(fold("İstanbulYedek", Lang::En), "istanbulyedek");
+    assert_eq!(fold("ILIK", Lang::En), "ilik");
+    assert_eq!(fold(" École ", Lang::En), "école");
+    assert_eq!(fold("Web-01", Lang::En), "web-01");
+}
