@@ -1,5 +1,9 @@
 // Finding things the way a screen reader would, and waiting for them.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export function account(page, label) {
   return page.getByRole('region', { name: label, exact: true });
@@ -114,4 +118,28 @@ export async function fieldSays(form, label, re, ms = 5_000) {
     }));
     return said.invalid === 'true' && re.test(said.text);
   }, ms, `${label}: ${re}`);
+}
+
+/** axe-core's violations on the page as it is now, as readable lines. */
+export async function violations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+/** Page and open dialog: nothing wider than the viewport. */
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const wide = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) wide.push(`page ${root.scrollWidth} > ${root.clientWidth}`);
+    const dialog = document.querySelector('dialog[open]');
+    if (dialog) {
+      if (dialog.scrollWidth > dialog.clientWidth) wide.push(`dialog ${dialog.scrollWidth} > ${dialog.clientWidth}`);
+      if (dialog.getBoundingClientRect().right > root.clientWidth) wide.push('dialog past the edge');
+    }
+    return wide;
+  });
 }

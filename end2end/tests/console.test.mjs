@@ -3,12 +3,10 @@
 // so the page's CSP stays as it is) audits every view and dialog.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { launch } from '../harness.mjs';
-import { server, card, until, act, fieldSays, requestCount, requestsSince, setSafety } from '../helpers.mjs';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import {
+  server, card, until, act, fieldSays, requestCount, requestsSince, setSafety, violations, overflow,
+} from '../helpers.mjs';
 
 let env;
 let page;
@@ -20,30 +18,6 @@ after(async () => {
   if (env) assert.deepEqual(env.pageErrors, []);
   await env?.close();
 });
-
-/** axe-core's violations on the page as it is now, as readable lines. */
-async function violations() {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
-/** Page and open dialog: nothing wider than the viewport. */
-async function overflow() {
-  return page.evaluate(() => {
-    const wide = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > root.clientWidth) wide.push(`page ${root.scrollWidth} > ${root.clientWidth}`);
-    const dialog = document.querySelector('dialog[open]');
-    if (dialog) {
-      if (dialog.scrollWidth > dialog.clientWidth) wide.push(`dialog ${dialog.scrollWidth} > ${dialog.clientWidth}`);
-      if (dialog.getBoundingClientRect().right > root.clientWidth) wide.push('dialog past the edge');
-    }
-    return wide;
-  });
-}
 
 const ready = async () => {
   await page.goto(env.urls.panel);
@@ -84,10 +58,10 @@ for (const scheme of ['light', 'dark']) {
       for (const [name, open] of views) {
         await open();
         await page.waitForTimeout(100);
-        const wide = await overflow();
+        const wide = await overflow(page);
         if (wide.length) found.push(`${name}: ${wide.join('; ')}`);
         // axe at the two widths the console is judged at; 320 px for fit.
-        if (width !== 320) for (const v of await violations()) found.push(`${name}: ${v}`);
+        if (width !== 320) for (const v of await violations(page)) found.push(`${name}: ${v}`);
         await page.keyboard.press('Escape');
         await until(async () => (await page.locator('dialog[open], [role=menu]').count()) === 0, 3_000, `${name} closed`);
       }

@@ -4,7 +4,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
-import { server, card, text, until, fieldSays, markPage, assertNotReloaded } from '../helpers.mjs';
+import {
+  server, card, text, until, fieldSays, markPage, assertNotReloaded, violations, overflow,
+} from '../helpers.mjs';
 
 const envs = [];
 after(async () => {
@@ -174,6 +176,50 @@ test('Turkish names: only the exact name confirms, and search folds by Turkish r
   await text(page.getByRole('region', { name: 'Overview' }), /Showing 0 of \d+ servers/);
   await english.fill('ISTANBULYEDEK');
   await text(page.getByRole('region', { name: 'Overview' }), /Showing 1 of \d+ servers/);
+});
+
+test('in Turkish, axe-core finds nothing and the longer words fit a phone', async () => {
+  const { page } = await open({ locale: 'tr-TR', opSeconds: 20 });
+  await card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly').waitFor();
+  await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+  const more = (region, name) => card(page, server(page, ...region), name)
+    .getByRole('button', { name: /için diğer işlemler$/ });
+  const views = [
+    ['ana görünüm', async () => {}],
+    ['Yeni snapshot', async () => {
+      await server(page, 'Demo VPS.org', 'web-server-01').getByRole('button', { name: 'Yeni snapshot' }).click();
+    }],
+    ['Snapshotu sil', async () => {
+      await more(['Demo ilkbyte', 'db01'], 'nightly').click();
+      await page.getByRole('menuitem', { name: 'Sil', exact: true }).click();
+    }],
+    ['Sunucuyu geri döndür', async () => {
+      await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').getByRole('button', { name: 'Geri döndür' }).click();
+    }],
+    ['Snapshotu zamanla', async () => {
+      await more(['Demo ilkbyte', 'db01'], 'nightly').click();
+      await page.getByRole('menuitem', { name: 'Zamanlama', exact: true }).click();
+    }],
+    ['Hesap ekle', async () => page.getByRole('button', { name: 'Hesap ekle' }).click()],
+    ['Ayarlar', async () => page.getByRole('button', { name: 'Ayarlar' }).click()],
+  ];
+  const found = [];
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const width of [1280, 390, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const [name, openView] of views) {
+        await openView();
+        await page.waitForTimeout(100);
+        const wide = await overflow(page);
+        if (wide.length) found.push(`${scheme} ${width} ${name}: ${wide.join('; ')}`);
+        if (width !== 320) for (const v of await violations(page)) found.push(`${scheme} ${width} ${name}: ${v}`);
+        await page.keyboard.press('Escape');
+        await until(async () => (await page.locator('dialog[open], [role=menu]').count()) === 0, 3_000, `${name} closed`);
+      }
+    }
+  }
+  assert.deepEqual(found, []);
 });
 
 test('an English browser gets English, and a language the panel lacks falls back to it', async () => {
