@@ -220,47 +220,62 @@ mod intl {
         o
     }
 
-    thread_local! {
-        /// The formatters of the current language, made once per language.
-        static FORMATS: std::cell::RefCell<Option<(Lang, Function)>> =
-            const { std::cell::RefCell::new(None) };
+    /// Which formatter: dates, or numbers with at most this many decimals.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        DateTime,
+        Decimal(u32),
     }
 
-    pub fn date_time(unix_secs: i64) -> String {
+    thread_local! {
+        /// The formatters made so far, per language and kind: making one
+        /// costs far more than using it (thousands of cards each use one).
+        static FORMATS: std::cell::RefCell<Vec<(Lang, Kind, Function)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// The `format` function of this language's formatter of this kind.
+    fn formatter(kind: Kind) -> Function {
         let lang = lang();
-        let format = FORMATS.with(|f| {
+        FORMATS.with(|f| {
             let mut f = f.borrow_mut();
-            match &*f {
-                Some((l, format)) if *l == lang => format.clone(),
-                _ => {
-                    let locales = Array::of1(&JsValue::from_str(lang.code()));
+            if let Some((_, _, format)) = f.iter().find(|(l, k, _)| *l == lang && *k == kind) {
+                return format.clone();
+            }
+            let locales = Array::of1(&JsValue::from_str(lang.code()));
+            let format = match kind {
+                Kind::DateTime => {
                     let opts = options(&[
                         ("dateStyle", "medium".into()),
                         ("timeStyle", "short".into()),
                     ]);
-                    let format = Intl::DateTimeFormat::new(&locales, &opts).format();
-                    *f = Some((lang, format.clone()));
-                    format
+                    Intl::DateTimeFormat::new(&locales, &opts).format()
                 }
-            }
-        });
-        let date = Date::new(&JsValue::from_f64(unix_secs as f64 * 1000.0));
-        format
-            .call1(&JsValue::NULL, &date)
+                Kind::Decimal(digits) => {
+                    let opts = options(&[("maximumFractionDigits", digits.into())]);
+                    Intl::NumberFormat::new(&locales, &opts).format()
+                }
+            };
+            f.push((lang, kind, format.clone()));
+            format
+        })
+    }
+
+    fn apply(kind: Kind, value: &JsValue) -> String {
+        formatter(kind)
+            .call1(&JsValue::NULL, value)
             .ok()
             .and_then(|s| s.as_string())
             .unwrap_or_default()
     }
 
+    pub fn date_time(unix_secs: i64) -> String {
+        let date = Date::new(&JsValue::from_f64(unix_secs as f64 * 1000.0));
+        apply(Kind::DateTime, &date)
+    }
+
     pub fn decimal(x: f64, digits: u32) -> String {
-        let locales = Array::of1(&JsValue::from_str(lang().code()));
-        let opts = options(&[("maximumFractionDigits", digits.into())]);
-        Intl::NumberFormat::new(&locales, &opts)
-            .format()
-            .call1(&JsValue::NULL, &JsValue::from_f64(x))
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
+        apply(Kind::Decimal(digits), &JsValue::from_f64(x))
     }
 }
 
