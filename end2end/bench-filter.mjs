@@ -4,17 +4,13 @@
 // key at a time, then deletes it, then presses each summary item: for each
 // keystroke, the time from the input event to the view updated and laid
 // out (budget: 50 ms), and to the next frame.
-import { launch } from './harness.mjs';
+import { launchScale } from './harness.mjs';
 
 const servers = Number(process.argv[2] ?? 1000);
 const snapshots = Number(process.argv[3] ?? 5);
 const perServer = Math.min(snapshots, 5);
 
-const env = await launch({
-  opSeconds: 4,
-  simArgs: ['--servers', String(servers), '--snapshots', String(snapshots), '--page-size', '100'],
-  accounts: (urls) => [{ provider: 'vpsorg', label: 'Scale', base_url: urls.vpsorg, token: 'demo-token' }],
-});
+const env = await launchScale(servers, snapshots);
 try {
   const { page } = env;
   await page.goto(env.urls.panel);

@@ -3,17 +3,13 @@
 // VPS.org, N servers × M snapshots: the page is rendered again in the other
 // language. Prints the time from the switch to every card in the new
 // language and laid out, for each of six switches, and the median.
-import { launch } from './harness.mjs';
+import { launchScale } from './harness.mjs';
 
 const servers = Number(process.argv[2] ?? 1000);
 const snapshots = Number(process.argv[3] ?? 5);
 const cards = servers * Math.min(snapshots, 5);
 
-const env = await launch({
-  opSeconds: 4,
-  simArgs: ['--servers', String(servers), '--snapshots', String(snapshots), '--page-size', '100'],
-  accounts: (urls) => [{ provider: 'vpsorg', label: 'Scale', base_url: urls.vpsorg, token: 'demo-token' }],
-});
+const env = await launchScale(servers, snapshots);
 try {
   const { page } = env;
   await page.goto(env.urls.panel);

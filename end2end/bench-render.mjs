@@ -6,18 +6,14 @@
 //    its card (budget: none) and how long the poll took to apply.
 // 3. ilkbyte, N servers (one list each, 6 requests in flight): time to
 //    every card.
-import { launch } from './harness.mjs';
+import { launch, launchScale } from './harness.mjs';
 
 const servers = Number(process.argv[2] ?? 1000);
 const snapshots = Number(process.argv[3] ?? 5);
 const perServer = Math.min(snapshots, 5);
 
 async function vpsorg() {
-  const env = await launch({
-    opSeconds: 4,
-    simArgs: ['--servers', String(servers), '--snapshots', String(snapshots), '--page-size', '100'],
-    accounts: (urls) => [{ provider: 'vpsorg', label: 'Scale', base_url: urls.vpsorg, token: 'demo-token' }],
-  });
+  const env = await launchScale(servers, snapshots);
   try {
     const { page } = env;
     let listDone = null;

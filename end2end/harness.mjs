@@ -126,6 +126,15 @@ export async function launch(opts = {}) {
   }
 }
 
+/** One VPS.org account of `servers` servers × `snapshots` snapshots, for the benchmarks. */
+export function launchScale(servers, snapshots) {
+  return launch({
+    opSeconds: 4,
+    simArgs: ['--servers', String(servers), '--snapshots', String(snapshots), '--page-size', '100'],
+    accounts: (urls) => [{ provider: 'vpsorg', label: 'Scale', base_url: urls.vpsorg, token: 'demo-token' }],
+  });
+}
+
 export function defaultAccounts(urls) {
   return [
     { provider: 'ilkbyte', label: 'Demo ilkbyte', base_url: urls.ilkbyte,
