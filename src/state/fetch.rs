@@ -55,9 +55,9 @@ pub async fn load_deployment(state: AppState) {
         }
     };
     // The team's language, unless this device chose one.
-    if let Some(lang) = deployment.language
-        && crate::storage::load_language().is_none()
-    {
+    if let Some(team) = deployment.language {
+        let remembered = crate::storage::load_language();
+        let lang = crate::i18n::choose(remembered.as_deref(), Some(team.code()), &[]);
         state.set_language(lang, false);
     }
     state.start(deployment.accounts, deployment.proxy);
