@@ -93,14 +93,20 @@ pub fn SnapshotCard(
         }
     };
     // A memo: the text node is written only when the wording changes.
+    // The exact date is written by Intl once per date, not on every tick.
     let taken = Memo::new({
         let dates = dates.clone();
-        move |_| {
+        move |prev: Option<&Option<(String, String, i64)>>| {
             dates.track();
             let now = state.now.get_untracked();
             snap.with(|s| {
-                s.created
-                    .map(|at| (time::relative(now, at), i18n::date_time(at)))
+                s.created.map(|at| {
+                    let exact = prev
+                        .and_then(Option::as_ref)
+                        .filter(|p| p.2 == at)
+                        .map_or_else(|| i18n::date_time(at), |p| p.1.clone());
+                    (time::relative(now, at), exact, at)
+                })
             })
         }
     });
@@ -254,7 +260,7 @@ pub fn SnapshotCard(
                 {move || {
                     taken
                         .get()
-                        .map(|(when, exact)| {
+                        .map(|(when, exact, _)| {
                             let machine = snap.with(|s| s.created_text.clone());
                             view! {
                                 <div class="wide">
