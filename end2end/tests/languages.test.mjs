@@ -92,6 +92,8 @@ test('the banner switches the language without a reload, and the device remember
   await page.getByRole('combobox', { name: 'Dil' }).selectOption('en');
   await page.getByRole('button', { name: 'Add account', exact: true }).waitFor();
   assert.equal(await lang(page), 'en');
+  // The page was built again; the keyboard's place is still the switch.
+  await until(async () => page.evaluate(() => document.activeElement?.id === 'language'), 3_000, 'focus on the switch');
   const made = card(page, web01, 'switch1');
   await text(made, /Creating…/);
   await text(made, /Completed/, 30_000);

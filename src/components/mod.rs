@@ -81,10 +81,12 @@ fn LanguageSwitch() -> impl IntoView {
     let change = move |ev: leptos::ev::Event| {
         if let Some(lang) = i18n::Lang::from_tag(&event_target_value(&ev)) {
             state.set_language(lang, true);
+            // The page is built again: the focus stays on the switch.
+            request_animation_frame(|| focus_id("language"));
         }
     };
     view! {
-        <select class="language" aria-label=i18n::t().language().inner() on:change=change>
+        <select id="language" class="language" aria-label=i18n::t().language().inner() on:change=change>
             {i18n::Lang::ALL
                 .map(|l| {
                     view! {
