@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::{act, page_state};
+
 use super::When;
 
 use super::card::SnapshotCard;
@@ -7,12 +9,12 @@ use super::rows;
 use super::safety::PlanPanel;
 use crate::i18n::{fill, t};
 use crate::state::plan::{PRE_UPDATE_PREFIX, Plan};
-use crate::state::{AccountStore, AppState, Dialog, ServerStore};
+use crate::state::{AccountStore, Dialog, ServerStore};
 
 /// One account: a region named by its label, with its servers.
 #[component]
 pub fn AccountSection(account: AccountStore) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let label = move || account.account.with(|a| a.label.clone());
     let provider = account.provider();
     let collapsed = RwSignal::new(false);
@@ -34,7 +36,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                         let t = t();
                         fill(if collapsed.get() { t.expand().inner() } else { t.collapse().inner() }, &[("label", &label())])
                     }
-                    on:click=move |_| collapsed.update(|c| *c = !*c)
+                    on:click=act(move |_| collapsed.update(|c| *c = !*c))
                 >
                     {move || if collapsed.get() { "▸" } else { "▾" }}
                 </button>
@@ -47,7 +49,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                     <button
                         type="button"
                         aria-label=move || fill(t().edit_label().inner(), &[("label", &label())])
-                        on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: Some(account) }))
+                        on:click=act(move |_| state.dialog.set(Some(Dialog::AccountForm { editing: Some(account) })))
                     >
                         {t().edit().inner()}
                     </button>
@@ -55,7 +57,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                         type="button"
                         class="danger"
                         aria-label=move || fill(t().remove_label().inner(), &[("label", &label())])
-                        on:click=move |_| state.dialog.set(Some(Dialog::RemoveAccount { account }))
+                        on:click=act(move |_| state.dialog.set(Some(Dialog::RemoveAccount { account })))
                     >
                         {t().remove().inner()}
                     </button>
@@ -69,7 +71,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                         view! {
                             <div role="alert" class="error">
                                 <span>{e}</span>
-                                <button type="button" on:click=move |_| state.retry_account(account.id)>
+                                <button type="button" on:click=act(move |_| state.retry_account(account.id))>
                                     {t().retry().inner()}
                                 </button>
                             </div>
@@ -96,7 +98,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
 /// One server: a region named by the server, with its snapshot cards.
 #[component]
 fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let provider = account.provider();
     let limit = provider.capabilities().snapshot_limit;
     let info = server.server;
@@ -183,17 +185,17 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                         }
                     })}
                 <span class="server-actions">
-                    <button type="button" class="primary" on:click=open_new>
+                    <button type="button" class="primary" on:click=act(open_new)>
                         {t().new_snapshot().inner()}
                     </button>
                     <button
                         type="button"
-                        on:click=before_update
+                        on:click=act(before_update)
                         disabled=move || at_limit() || planning()
                     >
                         {t().before_update().inner()}
                     </button>
-                    <button type="button" on:click=open_clean_up>
+                    <button type="button" on:click=act(open_clean_up)>
                         {t().clean_up().inner()}
                     </button>
                 </span>
@@ -224,7 +226,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                                 <span>{e}</span>
                                 <button
                                     type="button"
-                                    on:click=move |_| this.with_value(|s| state.retry_server(&account, s))
+                                    on:click=act(move |_| this.with_value(|s| state.retry_server(&account, s)))
                                 >
                                     {t().retry().inner()}
                                 </button>

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::{act, page_state};
+
 use super::When;
 
 use super::menu::{ActionMenu, Item};
@@ -7,7 +9,7 @@ use crate::i18n::{self, fill, t};
 use crate::model::{GoBack, Operation, SnapshotStatus};
 use crate::state::ops::Phase;
 use crate::state::plan::is_pre_update;
-use crate::state::{AccountStore, AppState, Dialog, ServerStore, SnapshotStore};
+use crate::state::{AccountStore, Dialog, ServerStore, SnapshotStore};
 use crate::time;
 
 /// One snapshot: name, status, date, and the operations its provider offers.
@@ -17,7 +19,7 @@ pub fn SnapshotCard(
     server: ServerStore,
     card: SnapshotStore,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let provider = account.provider();
     let caps = provider.capabilities();
     let snap = card.snap;
@@ -365,17 +367,17 @@ pub fn SnapshotCard(
                                 <span>{why}</span>
                                 <button
                                     type="button"
-                                    on:click=move |_| {
+                                    on:click=act(move |_| {
                                         stores.with_value(|(server, card)| state.check_again(&account, server, card))
-                                    }
+                                    })
                                 >
                                     {t().check_again().inner()}
                                 </button>
                                 <button
                                     type="button"
-                                    on:click=move |_| {
+                                    on:click=act(move |_| {
                                         stores.with_value(|(server, card)| state.dismiss(server, card))
-                                    }
+                                    })
                                 >
                                     {t().dismiss().inner()}
                                 </button>
@@ -386,10 +388,10 @@ pub fn SnapshotCard(
             {pre_update_name.then(|| view! {
             <When is=Signal::derive(pre_update)>
                 <div class="outcomes">
-                    <button type="button" on:click=move |_| confirm(Operation::Delete { snapshot: key() })>
+                    <button type="button" on:click=act(move |_| confirm(Operation::Delete { snapshot: key() }))>
                         {t().update_went_well().inner()}
                     </button>
-                    <button type="button" on:click=move |_| confirm(Operation::GoBack { snapshot: key() })>
+                    <button type="button" on:click=act(move |_| confirm(Operation::GoBack { snapshot: key() }))>
                         {match caps.go_back {
                             GoBack::Restore => t().restore_it().inner(),
                             GoBack::Revert => t().revert_to_it().inner(),
@@ -402,11 +404,11 @@ pub fn SnapshotCard(
                 <button
                     type="button"
                     aria-disabled=move || (busy() || restoring() || in_progress()).to_string()
-                    on:click=move |_| {
+                    on:click=act(move |_| {
                         if !(busy() || restoring_now() || in_progress()) {
                             confirm(Operation::GoBack { snapshot: key() })
                         }
-                    }
+                    })
                 >
                     {go_back_label}
                 </button>

@@ -1,13 +1,15 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::{act, page_state};
+
 use super::When;
 use crate::forms::{self, Invalid, field, message_for};
 use crate::i18n::{self, fill, t};
 use crate::model::{Operation, ProviderKind};
 use crate::state::cover;
 use crate::state::plan::{Plan, SAFETY_PREFIX};
-use crate::state::{AccountStore, AppState, Sent, ServerStore, SnapshotStore, limit_note};
+use crate::state::{AccountStore, Sent, ServerStore, SnapshotStore, limit_note};
 use crate::time;
 
 /// A form's problems, each shown beside its field.
@@ -91,7 +93,7 @@ fn SendingNote(sent: RwSignal<Option<Sent>>, provider: ProviderKind) -> impl Int
 #[component]
 pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
     use wasm_bindgen::JsCast;
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let node = NodeRef::<leptos::html::Dialog>::new();
     let opener = StoredValue::new_local(
         document()
@@ -121,12 +123,12 @@ pub(super) fn Modal(title: String, children: Children) -> impl IntoView {
         }
     });
     view! {
-        <dialog node_ref=node aria-labelledby="dialog-title" on:close=move |_| {
+        <dialog node_ref=node aria-labelledby="dialog-title" on:close=act(move |_| {
             // Not when this view is gone (its own cleanup closed it).
             if shown.try_with_value(|_| ()).is_some() {
                 state.dialog.set(None);
             }
-        }>
+        })>
             <h2 id="dialog-title">{title}</h2>
             {children()}
         </dialog>
@@ -147,7 +149,7 @@ pub(super) fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl I
 /// sent, closes when the provider accepts, and keeps the form as typed,
 /// with the provider's words, when it refuses.
 fn provider_reply() -> RwSignal<Option<Sent>> {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let sent = RwSignal::new(None);
     Effect::new(move |_| {
         if sent.with(|s| *s == Some(Sent::Accepted)) {
@@ -173,9 +175,9 @@ fn refusal(sent: RwSignal<Option<Sent>>) -> Signal<Option<String>> {
 #[component]
 pub(super) fn CancelButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoView {
     let label = label.unwrap_or(t().cancel().inner());
-    let state = expect_context::<AppState>();
+    let state = page_state();
     view! {
-        <button type="button" on:click=move |_| state.dialog.set(None)>
+        <button type="button" on:click=act(move |_| state.dialog.set(None))>
             {label}
         </button>
     }
@@ -185,7 +187,7 @@ pub(super) fn CancelButton(#[prop(optional)] label: Option<&'static str>) -> imp
 /// provider's rule before anything is sent.
 #[component]
 pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let provider = account.provider();
     let server_name = server.server.with_untracked(|s| s.name.clone());
     let taken = server.snapshot_names();
@@ -264,7 +266,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
     };
     view! {
         <Modal title=t().new_snapshot().inner().to_string()>
-            <form on:submit=submit novalidate>
+            <form on:submit=act(submit) novalidate>
                 <p class="hint">
                     {fill(t().new_snapshot_of().inner(), &[("server", &server_name)])}
                     {(provider == ProviderKind::Vpsorg).then_some(t().vpsorg_advice().inner())}
@@ -279,7 +281,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                     bind:value=name
                     aria-describedby=described_by(problems, field::SNAPSHOT_NAME, Some("snapshot-rule"))
                     aria-invalid=invalid(problems, field::SNAPSHOT_NAME)
-                    on:input=clear(problems, field::SNAPSHOT_NAME)
+                    on:input=act(clear(problems, field::SNAPSHOT_NAME))
                 />
                 <p id="snapshot-rule" class="rule">
                     {rule}
@@ -340,7 +342,7 @@ pub fn NewSnapshotDialog(account: AccountStore, server: ServerStore) -> impl Int
                                                 bind:value=replace_typed
                                                 aria-describedby=described_by(problems, REPLACE_CONFIRM, Some("replace-what"))
                                                 aria-invalid=invalid(problems, REPLACE_CONFIRM)
-                                                on:input=clear(problems, REPLACE_CONFIRM)
+                                                on:input=act(clear(problems, REPLACE_CONFIRM))
                                             />
                                             <FieldError problems field=REPLACE_CONFIRM />
                                         </When>
@@ -406,7 +408,7 @@ pub fn ConfirmDialog(
     snapshot: SnapshotStore,
     op: Operation,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let provider = account.provider();
     let snap_name = snapshot.snap.with_untracked(|s| s.name.clone());
     let server_name = server.server.with_untracked(|s| s.name.clone());
@@ -458,7 +460,7 @@ pub fn ConfirmDialog(
     let server_label = server_name.clone();
     view! {
         <Modal title=action.to_string()>
-            <form on:submit=confirm>
+            <form on:submit=act(confirm)>
                 <p class="warning">{warning}</p>
                 {go_back
                     .then(|| {
@@ -514,7 +516,7 @@ pub fn ScheduleDialog(
     server: ServerStore,
     snapshot: SnapshotStore,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let current = snapshot.snap.with_untracked(|s| s.schedule.clone());
     let (d, h, m) = current
         .as_ref()
@@ -549,7 +551,7 @@ pub fn ScheduleDialog(
     };
     view! {
         <Modal title=t().schedule_snapshot().inner().to_string()>
-            <form on:submit=save novalidate>
+            <form on:submit=act(save) novalidate>
                 <p class="hint">
                     {fill(t().schedule_what().inner(), &[("name", &name)])}
                 </p>
@@ -618,7 +620,7 @@ fn ScheduleField(
                 bind:value=value
                 aria-describedby=described_by(problems, field, Some(hint_id))
                 aria-invalid=invalid(problems, field)
-                on:input=clear(problems, field)
+                on:input=act(clear(problems, field))
             />
             <span id=hint_id class="rule">{hint}</span>
             <FieldError problems field />

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use leptos::prelude::*;
 
-use super::When;
+use super::{When, act};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
@@ -169,7 +169,7 @@ pub fn ActionMenu(
     };
     let list_id = id.clone();
     view! {
-        <span class="menu" on:focusout=on_focus_out>
+        <span class="menu" on:focusout=act(on_focus_out)>
             <button
                 type="button"
                 node_ref=button
@@ -179,7 +179,7 @@ pub fn ActionMenu(
                 aria-expanded=move || (open.get() != Open::Closed).to_string()
                 aria-label=label
                 aria-disabled=move || unavailable.get().to_string()
-                on:click=move |_| {
+                on:click=act(move |_| {
                     if unavailable.get_untracked() {
                         return;
                     }
@@ -188,8 +188,8 @@ pub fn ActionMenu(
                     } else {
                         open.set(Open::Closed);
                     }
-                }
-                on:keydown=on_button_key
+                })
+                on:keydown=act(on_button_key)
             >
                 {text}
                 <span aria-hidden="true" class="caret">"▾"</span>
@@ -201,7 +201,7 @@ pub fn ActionMenu(
                     role="menu"
                     class="menu-list"
                     aria-label=label
-                    on:keydown=on_list_key
+                    on:keydown=act(on_list_key)
                 >
                     {items
                         .get_value()
@@ -217,10 +217,10 @@ pub fn ActionMenu(
                                         role="menuitem"
                                         tabindex="-1"
                                         class:danger=item.danger
-                                        on:click=move |_| {
+                                        on:click=act(move |_| {
                                             close(true);
                                             run.run(());
-                                        }
+                                        })
                                     >
                                         {item.label}
                                     </button>

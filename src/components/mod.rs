@@ -76,7 +76,7 @@ pub fn App() -> impl IntoView {
 /// The language switch in the banner, each language named in itself.
 #[component]
 fn LanguageSwitch() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let current = i18n::lang();
     let change = move |ev: leptos::ev::Event| {
         if let Some(lang) = i18n::Lang::from_tag(&event_target_value(&ev)) {
@@ -86,7 +86,7 @@ fn LanguageSwitch() -> impl IntoView {
         }
     };
     view! {
-        <select id="language" class="language" aria-label=i18n::t().language().inner() on:change=change>
+        <select id="language" class="language" aria-label=i18n::t().language().inner() on:change=act(change)>
             {i18n::Lang::ALL
                 .map(|l| {
                     view! {
@@ -112,7 +112,7 @@ fn browser_languages() -> Vec<String> {
 /// Banner, accounts and dialogs, in the current language.
 #[component]
 fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let t = i18n::t();
     view! {
         <a class="skip-link" href="#accounts">
@@ -124,25 +124,25 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
             <nav class="banner-actions">
                 <LanguageSwitch />
                 <When is=Signal::derive(move || state.locked.with(Option::is_some))>
-                    <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Unlock))>
+                    <button type="button" on:click=act(move |_| state.dialog.set(Some(Dialog::Unlock)))>
                         {t.unlock().inner()}
                     </button>
                 </When>
                 <button
                     type="button"
                     class="primary"
-                    on:click=move |_| state.dialog.set(Some(Dialog::AccountForm { editing: None }))
+                    on:click=act(move |_| state.dialog.set(Some(Dialog::AccountForm { editing: None })))
                 >
                     {t.add_account().inner()}
                 </button>
-                <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::Settings))>
+                <button type="button" on:click=act(move |_| state.dialog.set(Some(Dialog::Settings)))>
                     {t.settings().inner()}
                 </button>
                 <button
                     type="button"
                     class:busy=move || state.refreshing.get()
                     aria-describedby="refresh-state"
-                    on:click=move |_| state.refresh_all()
+                    on:click=act(move |_| state.refresh_all())
                 >
                     {t.refresh().inner()}
                 </button>
@@ -198,7 +198,7 @@ where
     K: Eq + Hash + 'static,
     V: IntoView + 'static,
 {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let row = move |_, item| {
         let owner = unowned(Owner::new);
         let view = owner.with(|| {
@@ -208,6 +208,20 @@ where
         (drop, OwnedView::new_with_owner(view, owner))
     };
     move || keyed(each(), key.clone(), row.clone())
+}
+
+/// The page's state, which `App` provides to everything under it. Not
+/// `expect_context`: its message names the type, which brings `str`'s
+/// `Debug` and its Unicode tables into the wasm.
+pub(crate) fn page_state() -> AppState {
+    use_context::<AppState>().expect("the page state is provided by App")
+}
+
+/// An event handler as the one boxed type for its event: each closure's
+/// own type would build the view library's event code once more (about
+/// 1 KB of wasm a handler).
+pub(crate) fn act<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(f)
 }
 
 /// Minutes east of UTC of this browser's zone.
@@ -256,7 +270,7 @@ fn watch_visibility(state: AppState) {
 /// The dialog that is open, if any.
 #[component]
 fn DialogHost() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     move || {
         state.dialog.get().map(|dialog| match dialog {
             Dialog::NewSnapshot { account, server } => {

@@ -4,19 +4,21 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::{act, page_state};
+
 use super::dialogs::{CancelButton, Modal};
 use super::{When, rows};
 use crate::i18n::{count, fill, t};
 use crate::model::ProviderKind;
 use crate::state::cover::{self, Facet, Filter, Summary, Verdict};
 use crate::state::plan::{Plan, StepState};
-use crate::state::{AccountStore, AppState, Dialog, ServerStore};
+use crate::state::{AccountStore, Dialog, ServerStore};
 
 /// "Am I covered?" across every account: the counts, each a filter, and
 /// the search and the account and provider filters.
 #[component]
 pub fn Overview() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     // Once a second at most, not on every list: with a list per server
     // (ilkbyte), following every card would redo all servers' facts for
     // each server's list. Unchanged facts wake nothing (a memo).
@@ -57,7 +59,7 @@ pub fn Overview() -> impl IntoView {
                     class="facet"
                     class:warn=move || facet != Facet::Busy && summary.with(|s| s.count(facet) > 0)
                     aria-pressed=facet_pressed(Some(facet))
-                    on:click=pick(Some(facet))
+                    on:click=act(pick(Some(facet)))
                 >
                     {move || facet.label(summary.with(|s| s.count(facet)))}
                 </button>
@@ -102,7 +104,7 @@ pub fn Overview() -> impl IntoView {
             <section class="overview" aria-label=t().overview().inner()>
                 <ul class="summary">
                     <li>
-                        <button type="button" class="facet" aria-pressed=facet_pressed(None) on:click=pick(None)>
+                        <button type="button" class="facet" aria-pressed=facet_pressed(None) on:click=act(pick(None))>
                             {move || count(summary.with(|s| s.servers), t().servers_singular().inner(), t().servers_plural().inner())}
                         </button>
                     </li>
@@ -119,9 +121,9 @@ pub fn Overview() -> impl IntoView {
                         placeholder=t().search().inner()
                         autocomplete="off"
                         spellcheck="false"
-                        on:input=on_query
+                        on:input=act(on_query)
                     />
-                    <select id="filter-account" aria-label=t().account().inner() on:change=on_account>
+                    <select id="filter-account" aria-label=t().account().inner() on:change=act(on_account)>
                         <option value="">{t().all_accounts().inner()}</option>
                         {rows(
                             move || state.accounts.get(),
@@ -135,12 +137,12 @@ pub fn Overview() -> impl IntoView {
                             },
                         )}
                     </select>
-                    <select id="filter-provider" aria-label=t().provider().inner() on:change=on_provider>
+                    <select id="filter-provider" aria-label=t().provider().inner() on:change=act(on_provider)>
                         <option value="">{t().all_providers().inner()}</option>
                         <option value="ilkbyte">"ilkbyte"</option>
                         <option value="vpsorg">"VPS.org"</option>
                     </select>
-                    <button type="button" on:click=move |_| state.dialog.set(Some(Dialog::CleanUp { only: None }))>
+                    <button type="button" on:click=act(move |_| state.dialog.set(Some(Dialog::CleanUp { only: None })))>
                         {t().clean_up().inner()}
                     </button>
                 </div>
@@ -152,7 +154,7 @@ pub fn Overview() -> impl IntoView {
                                 view! {
                                     <span>{fill(t().showing().inner(), &[("n", &shown.get()), ("total", &total)])}</span>
                                     " "
-                                    <button type="button" class="link" on:click=clear>
+                                    <button type="button" class="link" on:click=act(clear)>
                                         {t().show_all().inner()}
                                     </button>
                                 }
@@ -167,7 +169,7 @@ pub fn Overview() -> impl IntoView {
 /// A server's plan: its steps, what each is doing, and why it stopped.
 #[component]
 pub fn PlanPanel(server: ServerStore) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let plan = server.plan;
     let this = StoredValue::new(server);
     move || {
@@ -203,7 +205,7 @@ pub fn PlanPanel(server: ServerStore) -> impl IntoView {
                     {(!active)
                         .then(|| {
                             view! {
-                                <button type="button" on:click=move |_| this.with_value(|s| state.dismiss_plan(s))>
+                                <button type="button" on:click=act(move |_| this.with_value(|s| state.dismiss_plan(s)))>
                                     {t().dismiss().inner()}
                                 </button>
                             }
@@ -228,7 +230,7 @@ struct Preview {
 /// preview first, then the deletes, one by one.
 #[component]
 pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let keep = RwSignal::new("2".to_string());
     let problem = RwSignal::new(None::<String>);
     let targets: Vec<(AccountStore, ServerStore)> = match &only {
@@ -305,7 +307,7 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
     };
     view! {
         <Modal title=t().clean_up_title().inner().to_string()>
-            <form on:submit=run novalidate>
+            <form on:submit=act(run) novalidate>
                 <p class="hint">
                     {fill(t().clean_up_what().inner(), &[("scope", &scope)])}
                 </p>
@@ -319,7 +321,7 @@ pub fn CleanUpDialog(only: Option<(AccountStore, ServerStore)>) -> impl IntoView
                     bind:value=keep
                     aria-invalid=move || problem.with(Option::is_some).to_string()
                     aria-describedby="cleanup-keep-hint"
-                    on:input=move |_| problem.set(None)
+                    on:input=act(move |_| problem.set(None))
                 />
                 <span id="cleanup-keep-hint" class="rule">
                     {t().keep_hint().inner()}

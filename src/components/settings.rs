@@ -4,6 +4,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::{act, page_state};
+
 use super::When;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -16,7 +18,7 @@ use crate::accounts::{Draft, Remember};
 use crate::forms::field;
 use crate::i18n::{fill, t};
 use crate::model::ProviderKind;
-use crate::state::{AccountStore, AppState, test_connection};
+use crate::state::{AccountStore, test_connection};
 use crate::vault::VaultError;
 
 /// What `Test connection` found.
@@ -31,7 +33,7 @@ enum Check {
 /// `Add account`, or editing one: provider, label, URL, credentials, proxy.
 #[component]
 pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let start = match editing {
         Some(store) => Draft::from_account(&store.account.get_untracked()),
         None => Draft {
@@ -127,9 +129,9 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
     };
     view! {
         <Modal title=title.to_string()>
-            <form on:submit=save on:input=edited novalidate>
+            <form on:submit=act(save) on:input=act(edited) novalidate>
                 <label for=field::PROVIDER>{t().provider().inner()}</label>
-                <select id=field::PROVIDER on:change=change_provider>
+                <select id=field::PROVIDER on:change=act(change_provider)>
                     <option value="ilkbyte" selected=move || provider.get() == ProviderKind::Ilkbyte>
                         "ilkbyte"
                     </option>
@@ -175,7 +177,7 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                     </p>
                 </When>
                 <div class="buttons">
-                    <button type="button" on:click=run_check disabled=move || check.get() == Check::Running>
+                    <button type="button" on:click=act(run_check) disabled=move || check.get() == Check::Running>
                         {t().test_connection().inner()}
                     </button>
                     <button type="submit" class="primary">
@@ -209,7 +211,7 @@ fn TextField(
             bind:value=value
             aria-describedby=described_by(problems, field, None)
             aria-invalid=invalid(problems, field)
-            on:input=clear(problems, field)
+            on:input=act(clear(problems, field))
         />
         <FieldError problems field />
     }
@@ -218,7 +220,7 @@ fn TextField(
 /// Removing an account asks first.
 #[component]
 pub fn RemoveAccountDialog(account: AccountStore) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let label = account.account.with_untracked(|a| a.label.clone());
     let remove = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -227,7 +229,7 @@ pub fn RemoveAccountDialog(account: AccountStore) -> impl IntoView {
     };
     view! {
         <Modal title=t().remove_account().inner().to_string()>
-            <form on:submit=remove>
+            <form on:submit=act(remove)>
                 <p class="warning">
                     {fill(t().remove_account_what().inner(), &[("label", &label)])}
                 </p>
@@ -245,7 +247,7 @@ pub fn RemoveAccountDialog(account: AccountStore) -> impl IntoView {
 /// The passphrase for the accounts this device remembers.
 #[component]
 pub fn UnlockDialog() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let passphrase = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -265,7 +267,7 @@ pub fn UnlockDialog() -> impl IntoView {
     };
     view! {
         <Modal title=t().unlock_title().inner().to_string()>
-            <form on:submit=unlock>
+            <form on:submit=act(unlock)>
                 <p class="hint">{t().unlock_what().inner()}</p>
                 <label for="unlock-passphrase">{t().passphrase().inner()}</label>
                 <input id="unlock-passphrase" type="password" autocomplete="current-password" bind:value=passphrase />
@@ -307,7 +309,7 @@ fn download(name: &str, text: &str) {
 /// Remembering accounts on this device, forgetting them, export and import.
 #[component]
 pub fn SettingsDialog() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = page_state();
     let mode = RwSignal::new(state.remember.get_untracked());
     let passphrase = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
@@ -378,7 +380,7 @@ pub fn SettingsDialog() -> impl IntoView {
     };
     view! {
         <Modal title=t().settings().inner().to_string()>
-            <form on:submit=apply novalidate>
+            <form on:submit=act(apply) novalidate>
                 <fieldset>
                     <legend>{t().remember_legend().inner()}</legend>
                     {[
@@ -394,7 +396,7 @@ pub fn SettingsDialog() -> impl IntoView {
                                         type="radio"
                                         name="remember"
                                         prop:checked=move || mode.get() == choice
-                                        on:change=move |_| mode.set(choice)
+                                        on:change=act(move |_| mode.set(choice))
                                     />
                                     {text}
                                 </label>
@@ -438,19 +440,19 @@ pub fn SettingsDialog() -> impl IntoView {
                     <button type="submit" class="primary" disabled=move || busy.get()>
                         {t().save_settings().inner()}
                     </button>
-                    <button type="button" class="danger" on:click=forget>
+                    <button type="button" class="danger" on:click=act(forget)>
                         {t().forget_everything().inner()}
                     </button>
                 </div>
                 <fieldset>
                     <legend>{t().accounts_file().inner()}</legend>
                     <div class="buttons">
-                        <button type="button" on:click=move |_| download("snapdeck-accounts.json", &state.export())>
+                        <button type="button" on:click=act(move |_| download("snapdeck-accounts.json", &state.export()))>
                             {t().export_accounts().inner()}
                         </button>
                         <label class="file">
                             {t().import_accounts().inner()}
-                            <input type="file" accept="application/json,.json" on:change=import />
+                            <input type="file" accept="application/json,.json" on:change=act(import) />
                         </label>
                     </div>
                 </fieldset>
