@@ -380,8 +380,12 @@ pub enum StoredSecrets {
 
 /// The export file: `snapdeck.json`'s shape, never a secret.
 pub fn export(accounts: &[Account]) -> String {
-    let list: Vec<Settings> = accounts.iter().map(Settings::of).collect();
-    serde_json::to_string_pretty(&serde_json::json!({ "accounts": list })).unwrap_or_default()
+    #[derive(Serialize)]
+    struct Export {
+        accounts: Vec<Settings>,
+    }
+    let accounts = accounts.iter().map(Settings::of).collect();
+    serde_json::to_string_pretty(&Export { accounts }).unwrap_or_default()
 }
 
 /// Standard base64 (with padding), for the vault's bytes.

@@ -43,19 +43,34 @@ pub fn snapshots(account: &Account, server: Option<&str>) -> HttpRequest {
     request(account, Method::Get, &path, None)
 }
 
+/// `POST /snapshots/`'s body: the server's id as a number when it is one.
+#[derive(serde::Serialize)]
+struct CreateBody<'a, Id> {
+    server_id: Id,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
 /// The request for `op`, or `None` for what VPS.org does not offer
 /// (recreate, schedules).
 pub fn operation(account: &Account, server: &str, op: &Operation) -> Option<HttpRequest> {
     Some(match op {
         Operation::Create { name, description } => {
-            let mut body = serde_json::json!({
-                "server_id": server.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(server)),
-                "name": name,
-            });
-            if !description.trim().is_empty() {
-                body["description"] = Value::from(description.trim());
-            }
-            request(account, Method::Post, "/snapshots/", Some(body.to_string()))
+            let description = Some(description.trim()).filter(|d| !d.is_empty());
+            let body = match server.parse::<u64>() {
+                Ok(id) => serde_json::to_string(&CreateBody {
+                    server_id: id,
+                    name,
+                    description,
+                }),
+                Err(_) => serde_json::to_string(&CreateBody {
+                    server_id: server,
+                    name,
+                    description,
+                }),
+            };
+            request(account, Method::Post, "/snapshots/", body.ok())
         }
         Operation::GoBack { snapshot } => request(
             account,
@@ -81,36 +96,38 @@ pub fn error_text(resp: &HttpResponse) -> String {
     let Some(v) = parse_json(resp) else {
         return status_text(resp.status);
     };
-    let join_list = |v: &Value| -> String {
-        match v {
-            Value::String(s) => s.clone(),
-            Value::Array(items) => items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-            Value::Null => String::new(),
-            other => other.to_string(),
-        }
-    };
     for key in ["detail", "message", "error", "non_field_errors"] {
-        if let Some(found) = v.get(key).map(join_list).filter(|s| !s.is_empty()) {
+        if let Some(found) = v.get(key).map(words).filter(|s| !s.is_empty()) {
             return found;
         }
     }
-    if let Value::Object(map) = &v {
-        let fields: Vec<String> = map
-            .iter()
-            .map(|(k, val)| format!("{k}: {}", join_list(val)))
-            .collect();
-        if !fields.is_empty() {
-            return fields.join("; ");
-        }
+    match words(&v) {
+        fields if fields.is_empty() || !v.is_object() => status_text(resp.status),
+        fields => fields,
     }
-    status_text(resp.status)
+}
+
+/// An error value as text: lists joined by spaces, fields as `name: text`
+/// joined by `; `, empty parts left out.
+fn words(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => joined(items.iter().map(words), " "),
+        Value::Object(map) => joined(
+            map.iter().map(|(k, val)| format!("{k}: {}", words(val))),
+            "; ",
+        ),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+    }
+}
+
+fn joined(parts: impl Iterator<Item = String>, sep: &str) -> String {
+    parts
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn checked(resp: &HttpResponse) -> Result<(), ProviderError> {
@@ -420,6 +437,12 @@ mod tests {
             ),
             (400, r#"{"message": "Bad"}"#, "Bad"),
             (400, r#"{"error": "Worse"}"#, "Worse"),
+            (
+                409,
+                r#"{"detail": {"code": 7, "busy": true, "why": ["locked", "", null]}}"#,
+                "busy: true; code: 7; why: locked",
+            ),
+            (400, r#"["a list"]"#, "HTTP 400 Bad Request"),
             (502, "<html>bad gateway</html>", "HTTP 502 Bad Gateway"),
             (400, "{}", "HTTP 400 Bad Request"),
         ];
