@@ -299,13 +299,11 @@ pub(crate) fn status_text(status: u16) -> String {
 /// What Snapdeck's CORS proxy said when it answered a request itself
 /// (`{"error": "...", "status": 403}`), whatever the bytes.
 pub fn proxy_refusal(body: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct Refusal {
-        error: String,
-    }
-    serde_json::from_slice::<Refusal>(body)
-        .map(|r| r.error)
-        .unwrap_or_else(|_| crate::i18n::t().proxy_refused().inner().into())
+    // Read as a Value, as provider bodies are: no decoder of its own.
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("error")?.as_str().map(String::from))
+        .unwrap_or_else(|| crate::i18n::t().proxy_refused().inner().into())
 }
 
 #[cfg(test)]
