@@ -1,7 +1,7 @@
 //! `snapdeck.json`: optional deployment defaults served beside
 //! `index.html` (default proxy prefix, preset accounts, secrets optional).
 
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::i18n::{Lang, fill, t};
 use crate::model::{Account, Credentials, ProviderKind};
@@ -15,18 +15,12 @@ pub struct Deployment {
     pub language: Option<Lang>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDeployment {
-    #[serde(default)]
     proxy: String,
-    #[serde(default)]
     accounts: Vec<RawAccount>,
     language: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawAccount {
     provider: String,
     label: String,
@@ -36,6 +30,76 @@ struct RawAccount {
     token: Option<String>,
     /// Overrides the top-level proxy; `""` means direct.
     proxy: Option<String>,
+}
+
+/// The file's shape, read from a `Value` (the decoder provider bodies use
+/// already): objects with only the known keys, text where text belongs,
+/// `null` as absent.
+fn raw(bytes: &[u8]) -> Result<RawDeployment, String> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let top = object(&v, "the file", &["proxy", "accounts", "language"])?;
+    let accounts = match top.get("accounts") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| raw_account(item, &format!("accounts[{i}]")))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("accounts: expected a list".into()),
+    };
+    Ok(RawDeployment {
+        proxy: string(top, "proxy", "")?.unwrap_or_default(),
+        accounts,
+        language: string(top, "language", "")?,
+    })
+}
+
+fn raw_account(v: &Value, at: &str) -> Result<RawAccount, String> {
+    const KEYS: [&str; 7] = [
+        "provider",
+        "label",
+        "base_url",
+        "access_key",
+        "secret_key",
+        "token",
+        "proxy",
+    ];
+    let a = object(v, at, &KEYS)?;
+    let required =
+        |key: &str| string(a, key, at)?.ok_or_else(|| format!("{at}: missing field `{key}`"));
+    Ok(RawAccount {
+        provider: required("provider")?,
+        label: required("label")?,
+        base_url: string(a, "base_url", at)?,
+        access_key: string(a, "access_key", at)?,
+        secret_key: string(a, "secret_key", at)?,
+        token: string(a, "token", at)?,
+        proxy: string(a, "proxy", at)?,
+    })
+}
+
+fn object<'a>(v: &'a Value, at: &str, keys: &[&str]) -> Result<&'a Map<String, Value>, String> {
+    let Value::Object(map) = v else {
+        return Err(format!("{at}: expected an object"));
+    };
+    match map.keys().find(|k| !keys.contains(&k.as_str())) {
+        Some(k) => Err(format!(
+            "{at}: unknown field `{k}`, expected one of {}",
+            keys.join(", ")
+        )),
+        None => Ok(map),
+    }
+}
+
+fn string(map: &Map<String, Value>, key: &str, at: &str) -> Result<Option<String>, String> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!(
+            "{at}{}{key}: expected text",
+            if at.is_empty() { "" } else { "." }
+        )),
+    }
 }
 
 pub fn parse_provider(s: &str) -> Option<ProviderKind> {
@@ -48,8 +112,7 @@ pub fn parse_provider(s: &str) -> Option<ProviderKind> {
 
 /// Reads `snapdeck.json`; the error says what is wrong and where.
 pub fn parse(bytes: &[u8]) -> Result<Deployment, String> {
-    let raw: RawDeployment = serde_json::from_slice(bytes)
-        .map_err(|e| fill(t().config_invalid().inner(), &[("why", &e)]))?;
+    let raw = raw(bytes).map_err(|e| fill(t().config_invalid().inner(), &[("why", &e)]))?;
     let mut accounts: Vec<Account> = Vec::new();
     for (i, a) in raw.accounts.into_iter().enumerate() {
         let at = format!("snapdeck.json: accounts[{i}]");
@@ -169,7 +232,7 @@ mod tests {
 
     #[test]
     fn clear_errors() {
-        let cases: [(&[u8], &str); 9] = [
+        let cases: [(&[u8], &str); 15] = [
             (b"not json", "not valid"),
             (br#"{"accounts": [{"provider": "aws", "label": "x"}]}"#, "unknown provider \"aws\""),
             (br#"{"accounts": [{"provider": "ilkbyte", "label": " "}]}"#, "label is empty"),
@@ -178,7 +241,13 @@ mod tests {
             (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "base_url": "https://u:p@api.ilkbyte.com"}]}"#, "base_url must not hold a user name or password"),
             (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "proxy": "https://u:p@proxy.example/"}]}"#, "accounts[0]: proxy must not hold a user name"),
             (br#"{"proxy": "https://u@proxy.example/", "accounts": []}"#, "snapdeck.json: proxy must not hold"),
-            (br#"{"acounts": []}"#, "unknown field"),
+            (br#"{"acounts": []}"#, "unknown field `acounts`"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": "a", "tokn": "x"}]}"#, "accounts[0]: unknown field `tokn`"),
+            (br#"{"accounts": [{"provider": "ilkbyte"}]}"#, "accounts[0]: missing field `label`"),
+            (br#"{"accounts": [{"provider": "ilkbyte", "label": 5}]}"#, "accounts[0].label: expected text"),
+            (br#"{"accounts": {"provider": "ilkbyte"}}"#, "accounts: expected a list"),
+            (br#"{"proxy": ["x"]}"#, "proxy: expected text"),
+            (br#"[1]"#, "expected an object"),
         ];
         for (json, want) in cases {
             let e = parse(json).unwrap_err();
