@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::forms::{Invalid, field};
 use crate::i18n::{fill, t};
@@ -146,7 +147,7 @@ pub fn url_problem(s: &str) -> Option<&'static str> {
 
 /// An account's settings without its secrets: what is stored plainly,
 /// exported, and imported. The same shape as `snapdeck.json`'s accounts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Settings {
     pub provider: ProviderKind,
     pub label: String,
@@ -169,6 +170,32 @@ impl Settings {
         }
     }
 
+    /// A stored or sealed list of settings; `None` if any is not one.
+    pub fn list(v: &Value) -> Option<Vec<Settings>> {
+        v.as_array()?.iter().map(Settings::from_value).collect()
+    }
+
+    fn from_value(v: &Value) -> Option<Settings> {
+        let m = v.as_object()?;
+        Some(Settings {
+            provider: ProviderKind::from_code(m.get("provider")?.as_str()?)?,
+            label: text(m, "label")?,
+            base_url: text(m, "base_url")?,
+            proxy: match m.get("proxy") {
+                None => String::new(),
+                Some(_) => text(m, "proxy")?,
+            },
+            protected: match m.get("protected") {
+                None => Vec::new(),
+                Some(list) => list
+                    .as_array()?
+                    .iter()
+                    .map(|k| k.as_str().map(String::from))
+                    .collect::<Option<_>>()?,
+            },
+        })
+    }
+
     pub fn into_account(self, credentials: Credentials) -> Account {
         Account {
             provider: self.provider,
@@ -182,12 +209,12 @@ impl Settings {
 }
 
 /// Secrets by account label; what the vault encrypts.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Secrets(pub BTreeMap<String, StoredCredentials>);
 
 // Externally tagged (serde's default): internally tagged enums buffer
 // through serde's generic content type, which costs the panel dearly in size.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoredCredentials {
     Ilkbyte { access: String, secret: String },
@@ -200,7 +227,43 @@ impl std::fmt::Debug for StoredCredentials {
     }
 }
 
+// The stored documents are read from a `Value`, field by field, in the
+// shapes their `Serialize` writes: the one JSON decoder the panel has (it
+// reads provider bodies), rather than a derived decoder per type.
+
+/// A text field, if it is one.
+fn text(m: &Map<String, Value>, key: &str) -> Option<String> {
+    m.get(key)?.as_str().map(String::from)
+}
+
+impl StoredCredentials {
+    /// `{"ilkbyte": {"access", "secret"}}` or `{"vpsorg": {"token"}}`.
+    fn from_value(v: &Value) -> Option<StoredCredentials> {
+        let m = v.as_object().filter(|m| m.len() == 1)?;
+        let (tag, body) = m.iter().next()?;
+        let b = body.as_object()?;
+        match tag.as_str() {
+            "ilkbyte" => Some(StoredCredentials::Ilkbyte {
+                access: text(b, "access")?,
+                secret: text(b, "secret")?,
+            }),
+            "vpsorg" => Some(StoredCredentials::Vpsorg {
+                token: text(b, "token")?,
+            }),
+            _ => None,
+        }
+    }
+}
+
 impl Secrets {
+    fn from_value(v: &Value) -> Option<Secrets> {
+        v.as_object()?
+            .iter()
+            .map(|(label, c)| Some((label.clone(), StoredCredentials::from_value(c)?)))
+            .collect::<Option<_>>()
+            .map(Secrets)
+    }
+
     pub fn of(accounts: &[Account]) -> Secrets {
         Secrets(
             accounts
@@ -272,7 +335,7 @@ pub fn merge(stored: Vec<Settings>, presets: Vec<Account>, secrets: &Secrets) ->
 /// with. The settings are stored plainly too (the panel shows them before
 /// unlocking); sealed beside the secrets, a base URL or proxy changed in
 /// storage since is caught at unlock instead of receiving the keys.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SealedDocument {
     pub secrets: Secrets,
     pub settings: Vec<Settings>,
@@ -282,16 +345,20 @@ impl SealedDocument {
     /// A decrypted document: this shape, or the earlier one that sealed
     /// the secrets alone (with no settings to check against).
     pub fn read(plain: &[u8]) -> Option<SealedDocument> {
-        serde_json::from_slice::<SealedDocument>(plain)
-            .ok()
-            .or_else(|| {
-                serde_json::from_slice::<Secrets>(plain)
-                    .ok()
-                    .map(|secrets| SealedDocument {
-                        secrets,
-                        settings: Vec::new(),
-                    })
+        let v: Value = serde_json::from_slice(plain).ok()?;
+        let whole = || {
+            let m = v.as_object()?;
+            Some(SealedDocument {
+                secrets: Secrets::from_value(m.get("secrets")?)?,
+                settings: Settings::list(m.get("settings")?)?,
             })
+        };
+        whole().or_else(|| {
+            Some(SealedDocument {
+                secrets: Secrets::from_value(&v)?,
+                settings: Vec::new(),
+            })
+        })
     }
 }
 
@@ -351,7 +418,7 @@ pub fn may_change_mode(locked: bool, replace_confirmed: bool) -> Result<(), &'st
 }
 
 /// Encrypted bytes at rest, as the vault writes them (base64 fields).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sealed {
     pub salt: String,
     pub iv: String,
@@ -371,11 +438,32 @@ pub enum Remember {
 }
 
 /// The secrets document in local storage.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoredSecrets {
     Encrypted(Sealed),
     Plain { secrets: Secrets },
+}
+
+impl StoredSecrets {
+    /// `{"encrypted": {"salt", "iv", "data"}}` or `{"plain": {"secrets"}}`.
+    pub fn read(bytes: &[u8]) -> Option<StoredSecrets> {
+        let v: Value = serde_json::from_slice(bytes).ok()?;
+        let m = v.as_object().filter(|m| m.len() == 1)?;
+        let (tag, body) = m.iter().next()?;
+        let b = body.as_object()?;
+        match tag.as_str() {
+            "encrypted" => Some(StoredSecrets::Encrypted(Sealed {
+                salt: text(b, "salt")?,
+                iv: text(b, "iv")?,
+                data: text(b, "data")?,
+            })),
+            "plain" => Some(StoredSecrets::Plain {
+                secrets: Secrets::from_value(b.get("secrets")?)?,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// The export file: `snapdeck.json`'s shape, never a secret.
@@ -621,10 +709,7 @@ mod tests {
             json,
             r#"{"encrypted":{"salt":"c2FsdA==","iv":"aXY=","data":"ZGF0YQ=="}}"#
         );
-        assert_eq!(
-            serde_json::from_str::<StoredSecrets>(&json).unwrap(),
-            sealed
-        );
+        assert_eq!(StoredSecrets::read(json.as_bytes()), Some(sealed));
         let mut secrets = Secrets::default();
         secrets
             .0
@@ -635,8 +720,19 @@ mod tests {
             json.starts_with(r#"{"plain":{"secrets":{"A":{"vpsorg""#),
             "{json}"
         );
-        assert_eq!(serde_json::from_str::<StoredSecrets>(&json).unwrap(), plain);
-        assert!(serde_json::from_str::<StoredSecrets>(r#"{"rot13":{}}"#).is_err());
+        assert_eq!(StoredSecrets::read(json.as_bytes()), Some(plain));
+        for bad in [
+            r#"{"rot13":{}}"#,
+            r#"{"plain":{"secrets":{"A":{"vpsorg":{}}}}}"#,
+            r#"{"plain":{"secrets":{"A":{"aws":{"token":"t"}}}}}"#,
+            r#"{"plain":{"secrets":{"A":{"vpsorg":{"token":7}}}}}"#,
+            r#"{"encrypted":{"salt":"a","iv":"b"}}"#,
+            r#"{"encrypted":{"salt":"a","iv":"b","data":"c"},"plain":{"secrets":{}}}"#,
+            "[]",
+            "\u{0}",
+        ] {
+            assert_eq!(StoredSecrets::read(bad.as_bytes()), None, "{bad}");
+        }
     }
 
     #[test]
@@ -730,6 +826,28 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn stored_settings_are_read_in_the_shape_they_are_written() {
+        let mut a = settings("Prod", "https://proxy.example/");
+        a.protected = vec!["5/base".into()];
+        let list = vec![a, settings("Lab", "")];
+        let json: Value = serde_json::to_value(&list).unwrap();
+        assert_eq!(Settings::list(&json), Some(list));
+        let bare = serde_json::json!([{"provider": "vpsorg", "label": "L", "base_url": "u"}]);
+        let read = Settings::list(&bare).unwrap();
+        assert_eq!((read[0].proxy.as_str(), read[0].protected.len()), ("", 0));
+        for bad in [
+            serde_json::json!([{"provider": "aws", "label": "L", "base_url": "u"}]),
+            serde_json::json!([{"provider": "VPS.org", "label": "L", "base_url": "u"}]),
+            serde_json::json!([{"provider": "vpsorg", "base_url": "u"}]),
+            serde_json::json!([{"provider": "vpsorg", "label": "L", "base_url": "u", "proxy": null}]),
+            serde_json::json!([{"provider": "vpsorg", "label": "L", "base_url": "u", "protected": [1]}]),
+            serde_json::json!({"provider": "vpsorg", "label": "L", "base_url": "u"}),
+        ] {
+            assert_eq!(Settings::list(&bad), None, "{bad}");
+        }
     }
 
     #[test]

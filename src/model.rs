@@ -1,12 +1,12 @@
 //! Provider-neutral types: what the panel shows and acts on, whichever
 //! provider a server lives at.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::i18n::{fill, t};
 use crate::time::relative;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
     Ilkbyte,
@@ -14,6 +14,15 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
+    /// The stored name (`Serialize`'s): exact, lowercase.
+    pub fn from_code(code: &str) -> Option<ProviderKind> {
+        match code {
+            "ilkbyte" => Some(ProviderKind::Ilkbyte),
+            "vpsorg" => Some(ProviderKind::Vpsorg),
+            _ => None,
+        }
+    }
+
     pub fn display_name(self) -> &'static str {
         match self {
             ProviderKind::Ilkbyte => "ilkbyte",

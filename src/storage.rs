@@ -26,11 +26,12 @@ fn read(key: &str) -> Option<String> {
 pub fn load_settings() -> Vec<Settings> {
     read(SETTINGS)
         .and_then(|s| serde_json::from_slice(s.as_bytes()).ok())
+        .and_then(|v| Settings::list(&v))
         .unwrap_or_default()
 }
 
 pub fn load_secrets() -> Option<StoredSecrets> {
-    read(SECRETS).and_then(|s| serde_json::from_slice(s.as_bytes()).ok())
+    read(SECRETS).and_then(|s| StoredSecrets::read(s.as_bytes()))
 }
 
 /// Writes both documents; `false` when storage refused (full, disabled).
