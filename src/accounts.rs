@@ -466,14 +466,15 @@ impl StoredSecrets {
     }
 }
 
-/// The export file: `snapdeck.json`'s shape, never a secret.
+/// The export file: `snapdeck.json`'s shape (compact: the panel indents it
+/// for people in the browser), never a secret.
 pub fn export(accounts: &[Account]) -> String {
     #[derive(Serialize)]
     struct Export {
         accounts: Vec<Settings>,
     }
     let accounts = accounts.iter().map(Settings::of).collect();
-    serde_json::to_string_pretty(&Export { accounts }).unwrap_or_default()
+    serde_json::to_string(&Export { accounts }).unwrap_or_default()
 }
 
 /// Standard base64 (with padding), for the vault's bytes.

@@ -73,6 +73,7 @@ test('add, test, save, remember encrypted, unlock, edit, remove, forget', async 
       settings.getByRole('button', { name: 'Export accounts' }).click(),
     ]);
     const exported = await readFile(await download.path(), 'utf8');
+    assert.match(exported, /^\{\n  "accounts": \[\n    \{\n      "provider": "ilkbyte",/, 'indented for people');
     assert.match(exported, /My ilkbyte/);
     assert.match(exported, /My VPS\.org/);
     for (const secret of ['demo-secret', 'demo-access', 'demo-token']) {

@@ -8,7 +8,7 @@ use super::{act, page_state};
 
 use super::When;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::dialogs::{
     CancelButton, FieldError, FormError, Modal, Problems, clear, described_by, invalid,
@@ -283,6 +283,18 @@ pub fn UnlockDialog() -> impl IntoView {
     }
 }
 
+/// JSON indented for people to read, by the browser's `JSON` (serde_json's
+/// pretty printer would be a second copy of every writer in the wasm).
+fn indented(json: &str) -> String {
+    js_sys::JSON::parse(json)
+        .and_then(|v| {
+            js_sys::JSON::stringify_with_replacer_and_space(&v, &JsValue::NULL, &JsValue::from(2))
+        })
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| json.to_string())
+}
+
 /// Offers `text` as a file download.
 fn download(name: &str, text: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -447,7 +459,7 @@ pub fn SettingsDialog() -> impl IntoView {
                 <fieldset>
                     <legend>{t().accounts_file().inner()}</legend>
                     <div class="buttons">
-                        <button type="button" on:click=act(move |_| download("snapdeck-accounts.json", &state.export()))>
+                        <button type="button" on:click=act(move |_| download("snapdeck-accounts.json", &indented(&state.export())))>
                             {t().export_accounts().inner()}
                         </button>
                         <label class="file">
