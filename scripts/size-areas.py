@@ -29,6 +29,7 @@ AREAS = [
     ("web_sys", "wasm-bindgen, js-sys, web-sys, gloo"),
     ("gloo", "wasm-bindgen, js-sys, web-sys, gloo"),
 ]
+DESCRIBE = re.compile(r"(::describe(::|$)|__wbindgen_describe)")
 PATTERN = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(re.escape(a) for a, _ in AREAS) + r")(?![A-Za-z0-9_])")
 
 
@@ -129,6 +130,9 @@ def main():
     for n, size in enumerate(bodies):
         # The standard library's names carry a disambiguator: core[0123…]::.
         path = re.sub(r"\[[0-9a-f]{16}\]", "", demangle(names.get(imported + n, "")))
+        # wasm-bindgen reads these type descriptions and removes them.
+        if DESCRIBE.search(path):
+            continue
         m = PATTERN.search(path)
         area = dict(AREAS)[m.group(1)] if m else "other (core, alloc, std, …)"
         totals[area] = totals.get(area, 0) + size
