@@ -256,33 +256,32 @@ impl StoredCredentials {
 }
 
 impl Secrets {
+    // Built by `insert`, here and in `of`: `collect` into a map sorts first,
+    // and each sort is a copy of the standard library's in the wasm.
     fn from_value(v: &Value) -> Option<Secrets> {
-        v.as_object()?
-            .iter()
-            .map(|(label, c)| Some((label.clone(), StoredCredentials::from_value(c)?)))
-            .collect::<Option<_>>()
-            .map(Secrets)
+        let mut secrets = BTreeMap::new();
+        for (label, c) in v.as_object()? {
+            secrets.insert(label.clone(), StoredCredentials::from_value(c)?);
+        }
+        Some(Secrets(secrets))
     }
 
     pub fn of(accounts: &[Account]) -> Secrets {
-        Secrets(
-            accounts
-                .iter()
-                .filter_map(|a| {
-                    let c = match &a.credentials {
-                        Credentials::Ilkbyte { access, secret } => StoredCredentials::Ilkbyte {
-                            access: access.clone(),
-                            secret: secret.clone(),
-                        },
-                        Credentials::Vpsorg { token } => StoredCredentials::Vpsorg {
-                            token: token.clone(),
-                        },
-                        Credentials::Missing => return None,
-                    };
-                    Some((a.label.clone(), c))
-                })
-                .collect(),
-        )
+        let mut secrets = BTreeMap::new();
+        for a in accounts {
+            let c = match &a.credentials {
+                Credentials::Ilkbyte { access, secret } => StoredCredentials::Ilkbyte {
+                    access: access.clone(),
+                    secret: secret.clone(),
+                },
+                Credentials::Vpsorg { token } => StoredCredentials::Vpsorg {
+                    token: token.clone(),
+                },
+                Credentials::Missing => continue,
+            };
+            secrets.insert(a.label.clone(), c);
+        }
+        Secrets(secrets)
     }
 
     pub fn credentials_for(&self, label: &str, provider: ProviderKind) -> Credentials {
