@@ -172,7 +172,11 @@ impl Settings {
 
     /// A stored or sealed list of settings; `None` if any is not one.
     pub fn list(v: &Value) -> Option<Vec<Settings>> {
-        v.as_array()?.iter().map(Settings::from_value).collect()
+        let mut list = Vec::new();
+        for item in v.as_array()? {
+            list.push(Settings::from_value(item)?);
+        }
+        Some(list)
     }
 
     fn from_value(v: &Value) -> Option<Settings> {
@@ -187,11 +191,13 @@ impl Settings {
             },
             protected: match m.get("protected") {
                 None => Vec::new(),
-                Some(list) => list
-                    .as_array()?
-                    .iter()
-                    .map(|k| k.as_str().map(String::from))
-                    .collect::<Option<_>>()?,
+                Some(list) => {
+                    let mut keys = Vec::new();
+                    for key in list.as_array()? {
+                        keys.push(key.as_str()?.to_string());
+                    }
+                    keys
+                }
             },
         })
     }

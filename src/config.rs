@@ -38,15 +38,16 @@ struct RawAccount {
 fn raw(bytes: &[u8]) -> Result<RawDeployment, String> {
     let v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let top = object(&v, "the file", &["proxy", "accounts", "language"])?;
-    let accounts = match top.get("accounts") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| raw_account(item, &format!("accounts[{i}]")))
-            .collect::<Result<_, _>>()?,
+    let mut accounts = Vec::new();
+    match top.get("accounts") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                accounts.push(raw_account(item, &format!("accounts[{i}]"))?);
+            }
+        }
         Some(_) => return Err("accounts: expected a list".into()),
-    };
+    }
     Ok(RawDeployment {
         proxy: string(top, "proxy", "")?.unwrap_or_default(),
         accounts,
