@@ -122,6 +122,7 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
             }
         }
     };
+    let ilkbyte = Memo::new(move |_| provider.get() == ProviderKind::Ilkbyte);
     let title = if editing.is_some() {
         t().edit_account().inner()
     } else {
@@ -147,15 +148,19 @@ pub fn AccountFormDialog(editing: Option<AccountStore>) -> impl IntoView {
                 </p>
                 <TextField problems field=field::LABEL label=t().label().inner() value=label />
                 <TextField problems field=field::BASE_URL label=t().base_url().inner() value=base_url kind="url" />
-                <Show
-                    when=move || provider.get() == ProviderKind::Ilkbyte
-                    fallback=move || {
-                        view! { <TextField problems field=field::TOKEN label=t().token().inner() value=token kind="password" /> }
+                // Built again only when the provider changes (a memo): the
+                // keys typed so far stay in their signals either way.
+                {move || {
+                    if ilkbyte.get() {
+                        view! {
+                            <TextField problems field=field::ACCESS_KEY label=t().access_key().inner() value=access kind="password" />
+                            <TextField problems field=field::SECRET_KEY label=t().secret_key().inner() value=secret kind="password" />
+                        }
+                            .into_any()
+                    } else {
+                        view! { <TextField problems field=field::TOKEN label=t().token().inner() value=token kind="password" /> }.into_any()
                     }
-                >
-                    <TextField problems field=field::ACCESS_KEY label=t().access_key().inner() value=access kind="password" />
-                    <TextField problems field=field::SECRET_KEY label=t().secret_key().inner() value=secret kind="password" />
-                </Show>
+                }}
                 <TextField
                     problems
                     field=field::PROXY
