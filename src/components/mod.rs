@@ -218,8 +218,8 @@ pub(crate) fn page_state() -> AppState {
 }
 
 /// An event handler as the one boxed type for its event: each closure's
-/// own type would build the view library's event code once more (about
-/// 1 KB of wasm a handler).
+/// own type would build the view library's event code once more (for the
+/// page's 53 handlers, 3.1 KB brotli).
 pub(crate) fn act<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
     Box::new(f)
 }
