@@ -29,7 +29,7 @@ AREAS = [
     ("web_sys", "wasm-bindgen, js-sys, web-sys, gloo"),
     ("gloo", "wasm-bindgen, js-sys, web-sys, gloo"),
 ]
-DESCRIBE = re.compile(r"(::describe(::|$)|__wbindgen_describe)")
+DESCRIBE = re.compile(r"WasmDescribe|__wbindgen_describe")
 PATTERN = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(re.escape(a) for a, _ in AREAS) + r")(?![A-Za-z0-9_])")
 
 
