@@ -61,6 +61,10 @@ pub async fn load_deployment(state: AppState) {
         state.set_language(lang, false);
     }
     state.start(deployment.accounts, deployment.proxy);
+    // The browser's date and number formatters are slow to make the first
+    // time (tens of ms): made now, while the first lists are on their way,
+    // rather than when the first card is drawn.
+    leptos::task::spawn_local(async { crate::i18n::prepare() });
 }
 
 impl AppState {
@@ -122,23 +126,25 @@ impl AppState {
             // Removed while the list was on its way.
             return (Outcome::Fresh, Pace::Quiet);
         }
+        // The snapshot lists are asked for before the servers are drawn, so
+        // their requests are on their way while the page renders. Lists
+        // already known keep their timing.
+        let scopes = providers::list_scopes(account.provider, &servers);
+        let now = now_ms();
+        self.sched.update_value(|s| {
+            s.retain(|(acct, kind)| match kind {
+                ListKind::Snapshots(scope) if *acct == id => scopes.contains(scope),
+                _ => true,
+            });
+            for scope in scopes {
+                s.register((id, ListKind::Snapshots(scope)), now);
+            }
+        });
+        self.pump();
         if let Some(gone) = store.patch_servers(servers) {
             for server in gone {
                 self.retire(Retired::Server(server));
             }
-            let list = store.servers.get_untracked();
-            let infos: Vec<_> = list.iter().map(|s| s.server.get_untracked()).collect();
-            let scopes = providers::list_scopes(account.provider, &infos);
-            let now = now_ms();
-            self.sched.update_value(|s| {
-                s.retain(|(acct, kind)| match kind {
-                    ListKind::Snapshots(scope) if *acct == id => scopes.contains(scope),
-                    _ => true,
-                });
-                for scope in scopes {
-                    s.register((id, ListKind::Snapshots(scope)), now);
-                }
-            });
         }
         set_if_changed(store.error, None);
         set_if_changed(store.stale, false);
