@@ -2,4 +2,13 @@
 // Content-Security-Policy can be `script-src 'self' 'wasm-unsafe-eval'`.
 import init from './snapdeck.js';
 
-await init({ module_or_path: new URL('./snapdeck_bg.wasm', import.meta.url) });
+const loading = init({ module_or_path: new URL('./snapdeck_bg.wasm', import.meta.url) });
+// The browser loads its Intl data on the first formatter made, which takes
+// tens of ms. Made here, that happens while the wasm is compiled off this
+// thread, not when the first card is drawn.
+try {
+  new Intl.DateTimeFormat(navigator.languages, { dateStyle: 'medium', timeStyle: 'short' }).format(0);
+} catch {
+  // A language tag the browser's Intl refuses: the panel chooses its own.
+}
+await loading;

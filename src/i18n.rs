@@ -183,6 +183,17 @@ pub fn date_time(unix_secs: i64) -> String {
     }
 }
 
+/// Makes the formatters the cards use in the current language, ahead of
+/// their first use.
+pub fn prepare() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = intl::date_time(0);
+        let _ = intl::decimal(0.0, 0);
+        let _ = intl::decimal(0.0, 1);
+    }
+}
+
 /// A number with at most `digits` decimals, in the current language's
 /// notation (`Intl.NumberFormat`: "1.5" in English, "1,5" in Turkish).
 pub fn decimal(x: f64, digits: u32) -> String {
