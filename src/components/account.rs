@@ -5,8 +5,8 @@ use super::{act, page_state};
 use super::When;
 
 use super::card::SnapshotCard;
-use super::rows;
 use super::safety::PlanPanel;
+use super::{Row, rows};
 use crate::i18n::{fill, t};
 use crate::state::plan::{PRE_UPDATE_PREFIX, Plan};
 use crate::state::{AccountStore, Dialog, ServerStore};
@@ -85,11 +85,14 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
                 <p class="empty">{t().no_servers().inner()}</p>
             </When>
             <div id=servers_id class="servers" hidden=move || collapsed.get()>
-                {rows(
-                    move || account.servers.get(),
-                    |server| server.key.clone(),
-                    move |server| view! { <ServerSection account server /> },
-                )}
+                {rows(Box::new(move || {
+                    account
+                        .servers
+                        .get()
+                        .into_iter()
+                        .map(|server| Row::new(server.key.clone(), move || view! { <ServerSection account server /> }))
+                        .collect()
+                }))}
             </div>
         </section>
     }
@@ -244,11 +247,17 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                 <p class="empty">{t().no_snapshots().inner()}</p>
             </When>
             <div class="cards" class:tree=provider.capabilities().tree>
-                {rows(
-                    move || snapshots.get(),
-                    |card| card.key.clone(),
-                    move |card| view! { <SnapshotCard account server=this.get_value() card /> },
-                )}
+                {rows(Box::new(move || {
+                    snapshots
+                        .get()
+                        .into_iter()
+                        .map(|card| {
+                            Row::new(card.key.clone(), move || {
+                                view! { <SnapshotCard account server=this.get_value() card /> }
+                            })
+                        })
+                        .collect()
+                }))}
             </div>
         </section>
     }

@@ -8,7 +8,6 @@ mod menu;
 mod safety;
 mod settings;
 
-use std::hash::Hash;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -160,11 +159,14 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
                     <p>{t.welcome().inner()}</p>
                 </section>
             </When>
-            {rows(
-                move || state.accounts.get(),
-                |account| account.id,
-                move |account| view! { <AccountSection account /> },
-            )}
+            {rows(Box::new(move || {
+                state
+                    .accounts
+                    .get()
+                    .into_iter()
+                    .map(|account| Row::new(account.id.to_string(), move || view! { <AccountSection account /> }))
+                    .collect()
+            }))}
         </main>
         <DialogHost />
         // Operations starting, settling and failing, for screen readers.
@@ -188,26 +190,40 @@ pub fn When(is: Signal<bool>, children: ChildrenFn) -> impl IntoView {
 /// row in the wasm) until it goes itself. Cards are replaced all day while
 /// snapshots rotate, so here each row's owner stands alone, is dropped with
 /// its row, and gets the page state (the one context rows read) again.
-pub fn rows<T, K, V>(
-    each: impl Fn() -> Vec<T> + Send + 'static,
-    key: impl Fn(&T) -> K + Send + Clone + 'static,
-    children: impl Fn(T) -> V + Send + Clone + 'static,
-) -> impl IntoView
-where
-    T: Send + 'static,
-    K: Eq + Hash + 'static,
-    V: IntoView + 'static,
-{
+///
+/// Every list of the page is this one type (boxed rows of one item type):
+/// a list of its own item, key and view types would build the view
+/// library's keyed diffing into the wasm once more.
+pub fn rows(each: Box<dyn Fn() -> Vec<Row> + Send>) -> impl IntoView {
     let state = page_state();
-    let row = move |_, item| {
+    let row = move |_, item: Row| {
         let owner = unowned(Owner::new);
         let view = owner.with(|| {
             provide_context(state);
-            children.clone()(item)
+            (item.draw)()
         });
         (drop, OwnedView::new_with_owner(view, owner))
     };
-    move || keyed(each(), key.clone(), row.clone())
+    move || keyed(each(), |r: &Row| r.key.clone(), row)
+}
+
+/// One row of [`rows`]: its key, unique in its list, and how to draw it
+/// (called only for a row that is new on the page).
+pub struct Row {
+    key: String,
+    draw: Box<dyn FnOnce() -> AnyView + Send>,
+}
+
+impl Row {
+    pub fn new<V: IntoView + 'static>(
+        key: String,
+        draw: impl FnOnce() -> V + Send + 'static,
+    ) -> Row {
+        Row {
+            key,
+            draw: Box::new(move || draw().into_view().into_any()),
+        }
+    }
 }
 
 /// The page's state, which `App` provides to everything under it. Not

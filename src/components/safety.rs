@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::{act, page_state};
 
 use super::dialogs::{CancelButton, Modal};
-use super::{When, rows};
+use super::{Row, When, rows};
 use crate::i18n::{count, fill, t};
 use crate::model::ProviderKind;
 use crate::state::cover::{self, Facet, Filter, Summary, Verdict};
@@ -125,17 +125,22 @@ pub fn Overview() -> impl IntoView {
                     />
                     <select id="filter-account" aria-label=t().account().inner() on:change=act(on_account)>
                         <option value="">{t().all_accounts().inner()}</option>
-                        {rows(
-                            move || state.accounts.get(),
-                            |a| a.id,
-                            move |a: AccountStore| {
-                                view! {
-                                    <option value=a.id.to_string()>
-                                        {move || a.account.with(|a| a.label.clone())}
-                                    </option>
-                                }
-                            },
-                        )}
+                        {rows(Box::new(move || {
+                            state
+                                .accounts
+                                .get()
+                                .into_iter()
+                                .map(|a: AccountStore| {
+                                    Row::new(a.id.to_string(), move || {
+                                        view! {
+                                            <option value=a.id.to_string()>
+                                                {move || a.account.with(|a| a.label.clone())}
+                                            </option>
+                                        }
+                                    })
+                                })
+                                .collect()
+                        }))}
                     </select>
                     <select id="filter-provider" aria-label=t().provider().inner() on:change=act(on_provider)>
                         <option value="">{t().all_providers().inner()}</option>
