@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
+import { account, server, card, text } from '../helpers.mjs';
 
 let env;
 before(async () => { env = await launch({ opSeconds: 30 }); });
@@ -68,5 +69,39 @@ test('every request went through the proxy, and its log holds no secret', async 
   assert.match(logs, /GET 127\.0\.0\.1 \/vpsorg\/api\/v1\/snapshots\/ 200/);
   for (const secret of ['demo-secret', 'demo-access', 'demo-token']) {
     assert.ok(!logs.includes(secret), `proxy log has ${secret}`);
+  }
+});
+
+test("VPS.org's snapshot list is asked for beside its server list, and kept when it comes first", async () => {
+  const own = await launch({ opSeconds: 30 });
+  try {
+    const { page, urls } = own;
+    // The server list answers 1.5 s late: the account-wide snapshot list,
+    // asked for at the same time, comes first and waits for the servers.
+    const at = { snapshotLists: 0 };
+    await page.route('**/vpsorg/api/v1/servers/**', async (route) => {
+      at.serversAsked ??= Date.now();
+      await new Promise((r) => setTimeout(r, 1_500));
+      at.serversReleased ??= Date.now();
+      await route.continue();
+    });
+    await page.route('**/vpsorg/api/v1/snapshots/**', async (route) => {
+      at.snapshotsAsked ??= Date.now();
+      at.snapshotLists += 1;
+      await route.continue();
+    });
+    await page.goto(urls.panel);
+    const web = server(page, 'Demo VPS.org', 'web-server-01');
+    await card(page, web, 'initial-setup').waitFor();
+    assert.ok(at.snapshotsAsked < at.serversReleased,
+      `snapshots asked ${at.snapshotsAsked - at.serversAsked} ms after the servers, which were answered after ${at.serversReleased - at.serversAsked} ms`);
+    // The cards come from that first list, not from the next poll (3 s on).
+    assert.equal(at.snapshotLists, 1);
+    // Every VPS.org card is there.
+    await card(page, server(page, 'Demo VPS.org', 'db-server-01'), 'before-update-snapshot').waitFor();
+    await text(page.locator('.overview'), /13 snapshots/);
+    assert.equal(await account(page, 'Demo VPS.org').getByRole('alert').count(), 0);
+  } finally {
+    await own.close();
   }
 });

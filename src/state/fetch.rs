@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::plan::Event;
 use super::refresh::{Outcome, Pace};
-use super::store::{Retired, Settled};
+use super::store::{Retired, Settled, SnapshotList};
 use super::{AppState, FetchError, ListKind, ListScope, describe, now_ms, set_if_changed};
 use crate::i18n::{fill, t};
 use crate::model::{Account, Credentials, ProviderKind, Snapshot};
@@ -148,6 +148,10 @@ impl AppState {
         }
         set_if_changed(store.error, None);
         set_if_changed(store.stale, false);
+        if let Some((at, list)) = store.early.try_update_value(Option::take).flatten() {
+            let targets = store.servers.get_untracked();
+            self.apply_snapshots(&store, &ListScope::Account, &targets, list, at);
+        }
         for server in store.servers.get_untracked() {
             let settled = server.observe_server(account.provider, fetched);
             self.settled(&store, &server, settled);
@@ -160,6 +164,10 @@ impl AppState {
             return (Outcome::Fresh, Pace::Quiet);
         };
         let account = store.account.get_untracked();
+        if account.credentials == Credentials::Missing {
+            // The server list says why (locked, or no keys).
+            return (Outcome::Fresh, Pace::Quiet);
+        }
         let targets = || -> Vec<ServerStore> {
             match &scope {
                 ListScope::Server(key) => store.server(key).into_iter().collect(),
@@ -176,6 +184,18 @@ impl AppState {
         if self.account(id).is_none() {
             return (Outcome::Fresh, Pace::Quiet);
         }
+        let result = match result {
+            Ok(list) if scope == ListScope::Account && !store.loaded.get_untracked() => {
+                // Here before the servers: they take it when they come (unless
+                // the account was edited meanwhile). Soon asked again, as the
+                // servers' state is not known yet.
+                if store.account.with_untracked(|a| *a == account) {
+                    store.early.set_value(Some((fetched, list)));
+                }
+                return (Outcome::Fresh, Pace::Busy);
+            }
+            other => other,
+        };
         let targets = targets();
         let pace = |targets: &[ServerStore]| {
             targets
@@ -205,26 +225,39 @@ impl AppState {
                 (e.outcome(), pace(&targets))
             }
             Ok(list) => {
-                let mut grouped: HashMap<String, Vec<Snapshot>> = HashMap::default();
-                for (server, snap) in list {
-                    grouped.entry(server).or_default().push(snap);
-                }
-                for t in &targets {
-                    let fresh = grouped.remove(&t.key).unwrap_or_default();
-                    let (settled, gone) = t.patch(account.provider, fresh, fetched);
-                    for card in gone {
-                        self.retire(Retired::Snapshot(card));
-                    }
-                    if matches!(scope, ListScope::Server(_)) {
-                        set_if_changed(t.error, None);
-                    }
-                    self.settled(&store, t, settled);
-                }
-                if matches!(scope, ListScope::Account) && store.loaded.get_untracked() {
-                    set_if_changed(store.error, None);
-                }
+                self.apply_snapshots(&store, &scope, &targets, list, fetched);
                 (Outcome::Fresh, pace(&targets))
             }
+        }
+    }
+
+    /// A snapshot list as fetched at `fetched`, onto the servers it covers.
+    fn apply_snapshots(
+        &self,
+        store: &AccountStore,
+        scope: &ListScope,
+        targets: &[ServerStore],
+        list: SnapshotList,
+        fetched: f64,
+    ) {
+        let provider = store.provider();
+        let mut grouped: HashMap<String, Vec<Snapshot>> = HashMap::default();
+        for (server, snap) in list {
+            grouped.entry(server).or_default().push(snap);
+        }
+        for t in targets {
+            let fresh = grouped.remove(&t.key).unwrap_or_default();
+            let (settled, gone) = t.patch(provider, fresh, fetched);
+            for card in gone {
+                self.retire(Retired::Snapshot(card));
+            }
+            if matches!(scope, ListScope::Server(_)) {
+                set_if_changed(t.error, None);
+            }
+            self.settled(store, t, settled);
+        }
+        if matches!(scope, ListScope::Account) && store.loaded.get_untracked() {
+            set_if_changed(store.error, None);
         }
     }
 

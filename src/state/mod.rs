@@ -34,7 +34,7 @@ use crate::accounts::{Remember, Sealed};
 use crate::i18n::{self, Lang};
 use crate::model::{Account, Operation, ProviderKind};
 use crate::net::Abort;
-use crate::providers::ListScope;
+use crate::providers::{self, ListScope};
 use crate::vault::VaultKey;
 pub use errors::{FetchError, describe, limit_note};
 pub use fetch::{load_deployment, test_connection};
@@ -205,6 +205,11 @@ impl AppState {
             });
         }
         self.register(id, ListKind::Servers);
+        // A list that needs no server (VPS.org's account-wide snapshots) is
+        // asked for beside the server list, not after it.
+        for scope in providers::list_scopes(store.provider(), &[]) {
+            self.register(id, ListKind::Snapshots(scope));
+        }
         self.pump();
         store
     }

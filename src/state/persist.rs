@@ -59,6 +59,7 @@ impl AppState {
         }
         store.servers.set(Vec::new());
         store.loaded.set(false);
+        store.early.set_value(None);
         store.error.set(None);
         store.stale.set(false);
         let now = now_ms();

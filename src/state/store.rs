@@ -416,6 +416,9 @@ pub fn display_order(provider: ProviderKind, snaps: &[Snapshot]) -> Vec<(usize, 
     }
 }
 
+/// A snapshot list as fetched: each snapshot with its server's key.
+pub type SnapshotList = Vec<(String, Snapshot)>;
+
 #[derive(Clone, Copy)]
 pub struct AccountStore {
     pub id: u32,
@@ -426,6 +429,9 @@ pub struct AccountStore {
     /// Why the server list (or VPS.org's account-wide snapshot list) failed.
     pub error: RwSignal<Option<String>>,
     pub stale: RwSignal<bool>,
+    /// An account-wide snapshot list that came before the server list, with
+    /// when it was asked for: applied as the servers arrive.
+    pub early: StoredValue<Option<(f64, SnapshotList)>>,
 }
 
 impl AccountStore {
@@ -437,6 +443,7 @@ impl AccountStore {
             loaded: RwSignal::new(false),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
+            early: StoredValue::new(None),
         })
     }
 
@@ -447,6 +454,7 @@ impl AccountStore {
         }
         self.account.dispose();
         self.servers.dispose();
+        self.early.dispose();
         self.loaded.dispose();
         self.error.dispose();
         self.stale.dispose();
