@@ -148,11 +148,11 @@ impl AppState {
         }
         set_if_changed(store.error, None);
         set_if_changed(store.stale, false);
-        if let Some((at, list)) = store.early.try_update_value(Option::take).flatten() {
-            let targets = store.servers.get_untracked();
-            self.apply_snapshots(&store, &ListScope::Account, &targets, list, at);
+        let list = store.servers.get_untracked();
+        if let Some((at, early)) = store.early.try_update_value(Option::take).flatten() {
+            self.apply_snapshots(&store, &ListScope::Account, &list, early, at);
         }
-        for server in store.servers.get_untracked() {
+        for server in list {
             let settled = server.observe_server(account.provider, fetched);
             self.settled(&store, &server, settled);
         }
