@@ -1,5 +1,5 @@
 // Minifies what trunk leaves readable in a release build: the JS that
-// wasm-bindgen writes (terser) and the style sheet (csso, without
+// wasm-bindgen and wasm-split write (terser) and the style sheet (csso, without
 // reordering rules). The style sheet's integrity hash in index.html is
 // computed again, and index.html loses its comments and the build's own
 // <link data-trunk rel="rust"> tag, which trunk leaves in place when it
@@ -45,5 +45,7 @@ function html(name, integrity) {
 }
 
 await js('snapdeck.js');
+// The loader of the parts fetched later (scripts/chunks.mjs).
+await js('__wasm_split.js');
 html('index.html', css('main.css'));
 for (const [name, before, after] of sizes) console.log(`minify: ${name} ${before} -> ${after} bytes`);

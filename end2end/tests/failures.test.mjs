@@ -136,3 +136,48 @@ test('a hidden tab sends no requests; a visible one refreshes at once', async ()
     await env.close();
   }
 });
+
+test('the dialogs come after the first cards; one that cannot be fetched closes with a message, and the next try fetches it', async () => {
+  const env = await launch();
+  try {
+    const { page } = env;
+    let fetches = 0;
+    let cardsAtFirstFetch = null;
+    let offline = true;
+    await page.route('**/split_dialogs.wasm', async (route) => {
+      fetches += 1;
+      if (cardsAtFirstFetch === null) cardsAtFirstFetch = await page.locator('article').count();
+      if (offline) await route.abort('internetdisconnected');
+      else await route.continue();
+    });
+    await loaded(env);
+    await until(() => fetches === 1, 10_000, 'the dialogs fetched in the background');
+    assert.ok(cardsAtFirstFetch > 0, 'the first cards were drawn before the dialogs were fetched');
+    // A fetch in the background that fails says nothing: nobody asked.
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('alert').count(), 0);
+
+    const settings = page.getByRole('button', { name: 'Settings' });
+    await settings.click();
+    await text(page.getByRole('alert'), /could not be loaded: check the connection, then try again/);
+    assert.equal(await page.getByRole('dialog').count(), 0);
+    assert.equal(fetches, 2);
+    // The page keeps working, its cards on screen.
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+
+    offline = false;
+    await settings.click();
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0);
+    assert.equal(fetches, 3);
+    // Fetched once: every other dialog opens without another fetch.
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.getByRole('dialog', { name: 'Add account' }).waitFor();
+    assert.equal(fetches, 3);
+    // The only errors are the two failed fetches, logged by the loader.
+    assert.equal(env.pageErrors.length, 2, env.pageErrors.join('\n'));
+  } finally {
+    await env.close();
+  }
+});

@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let loading = RwSignal::new(true);
+    let dialogs = DialogCode::new(state, loading);
     spawn_local(async move {
         load_deployment(state).await;
         loading.set(false);
@@ -68,7 +69,7 @@ pub fn App() -> impl IntoView {
     // texts are read once, as each part is built (no signal per text).
     move || {
         i18n::set_lang(state.lang.get());
-        view! { <Page loading many /> }
+        view! { <Page loading many dialogs /> }
     }
 }
 
@@ -110,7 +111,11 @@ fn browser_languages() -> Vec<String> {
 
 /// Banner, accounts and dialogs, in the current language.
 #[component]
-fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
+fn Page(
+    loading: RwSignal<bool>,
+    many: impl Fn() -> bool + Send + Sync + 'static,
+    dialogs: DialogCode,
+) -> impl IntoView {
     let state = page_state();
     let t = i18n::t();
     view! {
@@ -168,7 +173,7 @@ fn Page(loading: RwSignal<bool>, many: impl Fn() -> bool + Send + Sync + 'static
                     .collect()
             }))}
         </main>
-        <DialogHost />
+        <DialogHost code=dialogs />
         // Operations starting, settling and failing, for screen readers.
         <p class="visually-hidden" role="status" aria-live="polite">
             {move || state.announcement.get()}
@@ -283,33 +288,137 @@ fn watch_visibility(state: AppState) {
     });
 }
 
-/// The dialog that is open, if any.
+/// Where the dialogs' code is. In the release build it is a module of its
+/// own (see [`draw_dialog`]), fetched once the page has started: the first
+/// cards do not wait for it.
+#[derive(Clone, Copy)]
+struct DialogCode {
+    loaded: RwSignal<bool>,
+    /// The last fetch failed (and nothing has been fetched since).
+    failed: RwSignal<bool>,
+}
+
+impl DialogCode {
+    /// Fetches the code in the background once the page has loaded and its
+    /// first lists have all answered (on a slow network those come first),
+    /// or after 10 s, so that a dialog opens at once.
+    fn new(state: AppState, loading: RwSignal<bool>) -> Self {
+        let code = DialogCode {
+            loaded: RwSignal::new(false),
+            failed: RwSignal::new(false),
+        };
+        spawn_local(async move {
+            for _ in 0..40 {
+                gloo_timers::future::TimeoutFuture::new(250).await;
+                if !loading.get_untracked() && state.lists_quiet() {
+                    break;
+                }
+            }
+            code.fetch(None);
+        });
+        code
+    }
+
+    /// Fetches the module, unless it is here. `asked`: for the dialog
+    /// the user opened, which a failure closes with a message (the next
+    /// try fetches again); a fetch in the background fails silently.
+    fn fetch(self, asked: Option<AppState>) {
+        if self.loaded.get_untracked() {
+            return;
+        }
+        if asked.is_some() {
+            self.failed.set(false);
+        }
+        spawn_local(async move {
+            let ok = load_dialogs().await.is_ok();
+            self.loaded.set(ok);
+            if let (false, Some(state)) = (ok, asked) {
+                self.failed.set(true);
+                state.dialog.set(None);
+            }
+        });
+    }
+}
+
+/// The dialog that is open, if any. A dialog asked for before its code is
+/// here opens when the code comes; if the code cannot be fetched, it
+/// closes with a message.
 #[component]
-fn DialogHost() -> impl IntoView {
+fn DialogHost(code: DialogCode) -> impl IntoView {
     let state = page_state();
     move || {
-        state.dialog.get().map(|dialog| match dialog {
-            Dialog::NewSnapshot { account, server } => {
-                view! { <NewSnapshotDialog account server /> }.into_any()
-            }
-            Dialog::Confirm {
-                account,
-                server,
-                snapshot,
-                op,
-            } => view! { <ConfirmDialog account server snapshot op /> }.into_any(),
-            Dialog::Schedule {
-                account,
-                server,
-                snapshot,
-            } => view! { <ScheduleDialog account server snapshot /> }.into_any(),
-            Dialog::AccountForm { editing } => view! { <AccountFormDialog editing /> }.into_any(),
-            Dialog::RemoveAccount { account } => {
-                view! { <RemoveAccountDialog account /> }.into_any()
-            }
-            Dialog::Unlock => view! { <UnlockDialog /> }.into_any(),
-            Dialog::Settings => view! { <SettingsDialog /> }.into_any(),
-            Dialog::CleanUp { only } => view! { <CleanUpDialog only /> }.into_any(),
-        })
+        let t = i18n::t();
+        let Some(dialog) = state.dialog.get() else {
+            return code.failed.get().then(|| {
+                view! {
+                    <p role="alert" class="notice toast">
+                        {t.dialog_unavailable().inner()}
+                        <button type="button" on:click=act(move |_| code.failed.set(false))>
+                            {t.dismiss().inner()}
+                        </button>
+                    </p>
+                }
+                .into_any()
+            });
+        };
+        if !code.loaded.get() {
+            code.fetch(Some(state));
+            return Some(
+                view! { <p role="status" class="toast">{t.dialog_loading().inner()}</p> }
+                    .into_any(),
+            );
+        }
+        // Loaded: the call completes at once, under this view's owner.
+        now(draw_dialog(dialog)).and_then(Result::ok)
+    }
+}
+
+/// Fetches the dialogs' module, if it is not here yet.
+async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    draw_dialog_preload().await
+}
+
+/// The view of one dialog: the code of every dialog, which the release
+/// build moves out of the main module into one fetched later.
+#[leptos::wasm_split::wasm_split(
+    dialogs,
+    wasm_split_path = ::leptos::wasm_split,
+    preload(draw_dialog_preload),
+    fallible
+)]
+fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(match dialog {
+        Dialog::NewSnapshot { account, server } => {
+            view! { <NewSnapshotDialog account server /> }.into_any()
+        }
+        Dialog::Confirm {
+            account,
+            server,
+            snapshot,
+            op,
+        } => view! { <ConfirmDialog account server snapshot op /> }.into_any(),
+        Dialog::Schedule {
+            account,
+            server,
+            snapshot,
+        } => view! { <ScheduleDialog account server snapshot /> }.into_any(),
+        Dialog::AccountForm { editing } => view! { <AccountFormDialog editing /> }.into_any(),
+        Dialog::RemoveAccount { account } => view! { <RemoveAccountDialog account /> }.into_any(),
+        Dialog::Unlock => view! { <UnlockDialog /> }.into_any(),
+        Dialog::Settings => view! { <SettingsDialog /> }.into_any(),
+        Dialog::CleanUp { only } => view! { <CleanUpDialog only /> }.into_any(),
+    })
+}
+
+/// The output of a future that is ready when first asked, or `None`.
+fn now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
     }
 }
