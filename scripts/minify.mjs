@@ -1,6 +1,6 @@
 // Minifies what trunk leaves readable in a release build: the JS that
-// wasm-bindgen and wasm-split write (terser) and the style sheet (csso, without
-// reordering rules). The style sheet's integrity hash in index.html is
+// wasm-bindgen and wasm-split write (terser) and the style sheet (csso,
+// without reordering rules). The style sheet's integrity hash in index.html is
 // computed again, and index.html loses its comments and the build's own
 // <link data-trunk rel="rust"> tag, which trunk leaves in place when it
 // injects no script.
