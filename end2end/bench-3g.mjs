@@ -53,7 +53,7 @@ async function firstCard(serveArgs, conditions = FAST_3G) {
       ])));
       bytes = received;
       dialogs.push(await page.evaluate(() => new Promise((resolve) => {
-        const seen = () => performance.getEntriesByType('resource').find((e) => e.name.endsWith('/split_dialogs.wasm'));
+        const seen = () => performance.getEntriesByType('resource').find((e) => /\/split_dialogs[^/]*\.wasm$/.test(e.name));
         const poll = setInterval(() => {
           const entry = seen();
           if (entry && entry.responseEnd > 0) { clearInterval(poll); resolve(Math.round(entry.responseEnd)); }

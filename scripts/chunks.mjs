@@ -2,8 +2,14 @@
 // later (written by scripts/wasm-link) to the build, each optimized by
 // wasm-opt as trunk optimizes the main module, and their loader beside
 // snapdeck.js.
+//
+// Each part's name carries a hash of its content, and the loader asks for
+// that name. A page left open across a deploy keeps its old loader: it then
+// asks for a part that is gone, and says it could not be loaded, rather
+// than linking a part built for another main module.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = process.env.TRUNK_SOURCE_DIR ?? '.';
@@ -28,9 +34,15 @@ const params = html
   .filter((p) => p && p !== '--zero-filled-memory');
 const wasmOpt = join(root, 'scripts', 'node_modules', '.bin', 'wasm-opt');
 
-copyFileSync(join(parts, '__wasm_split.js'), join(staging, '__wasm_split.js'));
+let loader = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
 for (const name of readdirSync(parts).filter((n) => n.endsWith('.wasm'))) {
-  execFileSync(wasmOpt, [`-O${level}`, ...params, join(parts, name), '-o', join(staging, name)], {
-    stdio: 'inherit',
-  });
+  const out = join(staging, name);
+  execFileSync(wasmOpt, [`-O${level}`, ...params, join(parts, name), '-o', out], { stdio: 'inherit' });
+  const hash = createHash('sha256').update(readFileSync(out)).digest('hex').slice(0, 16);
+  const hashed = name.replace(/\.wasm$/, `-${hash}.wasm`);
+  renameSync(out, join(staging, hashed));
+  const asked = `"./${name}"`;
+  if (!loader.includes(asked)) throw new Error(`chunks.mjs: the loader does not ask for ${asked}`);
+  loader = loader.replaceAll(asked, `"./${hashed}"`);
 }
+writeFileSync(join(staging, '__wasm_split.js'), loader);

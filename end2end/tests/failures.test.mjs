@@ -1,6 +1,10 @@
 // Failures never blank the page: errors land where they belong, and the
 // last good data stays on screen.
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { launch, defaultAccounts } from '../harness.mjs';
 import { account, server, card, text, until, requestCount } from '../helpers.mjs';
@@ -144,8 +148,10 @@ test('the dialogs come after the first cards; one that cannot be fetched closes 
     let fetches = 0;
     let cardsAtFirstFetch = null;
     let offline = true;
-    await page.route('**/split_dialogs.wasm', async (route) => {
+    const asked = new Set();
+    await page.route(/\/split_dialogs[^/]*\.wasm$/, async (route) => {
       fetches += 1;
+      asked.add(new URL(route.request().url()).pathname.slice(1));
       if (cardsAtFirstFetch === null) cardsAtFirstFetch = await page.locator('article').count();
       if (offline) await route.abort('internetdisconnected');
       else await route.continue();
@@ -159,7 +165,7 @@ test('the dialogs come after the first cards; one that cannot be fetched closes 
 
     const settings = page.getByRole('button', { name: 'Settings' });
     await settings.click();
-    await text(page.getByRole('alert'), /could not be loaded: check the connection, then try again/);
+    await text(page.getByRole('alert'), /could not be loaded\. Check the connection and try again; if Snapdeck was updated/);
     assert.equal(await page.getByRole('dialog').count(), 0);
     assert.equal(fetches, 2);
     // The page keeps working, its cards on screen.
@@ -177,6 +183,14 @@ test('the dialogs come after the first cards; one that cannot be fetched closes 
     assert.equal(fetches, 3);
     // The only errors are the two failed fetches, logged by the loader.
     assert.equal(env.pageErrors.length, 2, env.pageErrors.join('\n'));
+    // The part's name carries its content's hash: a page opened before a
+    // deploy cannot link a part built for another main module.
+    assert.equal(asked.size, 1);
+    const [name] = asked;
+    const hash = name.match(/^split_dialogs-([0-9a-f]{16})\.wasm$/)?.[1];
+    assert.ok(hash, `a hashed name: ${name}`);
+    const bytes = readFileSync(join(process.env.DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist'), name));
+    assert.equal(createHash('sha256').update(bytes).digest('hex').slice(0, 16), hash);
   } finally {
     await env.close();
   }
