@@ -195,3 +195,31 @@ test('the dialogs come after the first cards; one that cannot be fetched closes 
     await env.close();
   }
 });
+
+test('"Before an update" while the dialogs\' part is on its way: the plan starts when it comes', async () => {
+  const env = await launch();
+  try {
+    const { page } = env;
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let fetches = 0;
+    await page.route(/\/split_dialogs[^/]*\.wasm$/, async (route) => {
+      fetches += 1;
+      await held;
+      await route.continue();
+    });
+    await loaded(env);
+    const mail = server(page, 'Demo ilkbyte', 'mail01');
+    const plan = mail.getByRole('region', { name: /^Snapshot before an update: preupdate\d{12}/ });
+    await mail.getByRole('button', { name: 'Before an update' }).click();
+    await until(() => fetches >= 1, 5_000, 'the part asked for');
+    await page.waitForTimeout(500);
+    assert.equal(await plan.count(), 0, 'nothing is sent before the part is here');
+    release();
+    await text(plan, /is ready\. Update the server/, 30_000);
+    assert.equal(await mail.getByRole('alert').count(), 0);
+    assert.deepEqual(env.pageErrors, []);
+  } finally {
+    await env.close();
+  }
+});

@@ -143,10 +143,21 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
     };
     let planning =
         move || this.with_value(|s| s.plan.with(|p| p.as_ref().is_some_and(Plan::is_active)));
+    // Sending is in the dialogs' part (see `perform::send`): the plan
+    // starts once that is here, at once if it is.
     let before_update = move |_| {
-        this.with_value(|s| {
-            let name = super::name_now(PRE_UPDATE_PREFIX, &s.snapshot_names());
-            state.start_plan(&account, s, Plan::before_update(provider, &name), None);
+        leptos::task::spawn_local(async move {
+            let ready = super::load_dialogs().await.is_ok();
+            // The server may have gone meanwhile.
+            this.try_with_value(|s| {
+                if !ready {
+                    s.error
+                        .set(Some(t().dialog_unavailable().inner().to_string()));
+                    return;
+                }
+                let name = super::name_now(PRE_UPDATE_PREFIX, &s.snapshot_names());
+                state.start_plan(&account, s, Plan::before_update(provider, &name), None);
+            });
         })
     };
     let open_clean_up = move |_| {

@@ -373,9 +373,12 @@ fn DialogHost(code: DialogCode) -> impl IntoView {
     }
 }
 
-/// Fetches the dialogs' module, if it is not here yet.
-async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoaderError> {
-    draw_dialog_preload().await
+/// Fetches the dialogs' module, if it is not here yet. Each function in it
+/// has a loader of its own, which knows only that it was called: all are
+/// readied here, so that each can then be called at once.
+pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    draw_dialog_preload().await?;
+    crate::state::send_part_preload().await
 }
 
 /// The view of one dialog: the code of every dialog, which the release
@@ -411,7 +414,7 @@ fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoade
 }
 
 /// The output of a future that is ready when first asked, or `None`.
-fn now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
+pub(crate) fn now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
     use std::task::{Context, Poll, Waker};
     let mut future = std::pin::pin!(future);
     match future

@@ -40,6 +40,7 @@ pub use errors::{FetchError, describe, limit_note};
 pub use fetch::{load_deployment, test_connection};
 use ops::Durations;
 pub use perform::Sent;
+pub(crate) use perform::send_part_preload;
 pub use protection::refusal as protection_refusal;
 use refresh::Scheduler;
 pub use relay::Relay;

@@ -64,7 +64,24 @@ impl AppState {
         result
     }
 
+    /// The code that sends an operation is in the dialogs' part: every
+    /// operation starts from a dialog, or from a plan that a dialog or the
+    /// "Before an update" button started once the part was here (see
+    /// `components::load_dialogs`).
     fn send(
+        &self,
+        account: &AccountStore,
+        server: &ServerStore,
+        op: Operation,
+        reply: Option<RwSignal<Option<Sent>>>,
+    ) -> Result<(), String> {
+        match crate::components::now(send_part(*self, *account, server.clone(), op, reply)) {
+            Some(Ok(sent)) => sent,
+            _ => Err(t().dialog_unavailable().inner().to_string()),
+        }
+    }
+
+    fn send_now(
         &self,
         account: &AccountStore,
         server: &ServerStore,
@@ -366,4 +383,22 @@ impl AppState {
             card.pending.set(None);
         }
     }
+}
+
+/// The code that sends an operation, in the dialogs' part. Its loader is
+/// its own: `components::load_dialogs` readies it with the dialogs'.
+#[leptos::wasm_split::wasm_split(
+    dialogs,
+    wasm_split_path = ::leptos::wasm_split,
+    preload(send_part_preload),
+    fallible
+)]
+pub(crate) fn send_part(
+    state: AppState,
+    account: AccountStore,
+    server: ServerStore,
+    op: Operation,
+    reply: Option<RwSignal<Option<Sent>>>,
+) -> Result<Result<(), String>, leptos::wasm_split::SplitLoaderError> {
+    Ok(state.send_now(&account, &server, op, reply))
 }
