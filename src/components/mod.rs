@@ -17,7 +17,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n;
 use crate::state::store::unowned;
-use crate::state::{AppState, Dialog, load_deployment};
+use crate::state::{AppState, Dialog, at_once, load_deployment};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
 use safety::{CleanUpDialog, Overview};
@@ -369,7 +369,7 @@ fn DialogHost(code: DialogCode) -> impl IntoView {
             );
         }
         // Loaded: the call completes at once, under this view's owner.
-        now(draw_dialog(dialog)).and_then(Result::ok)
+        at_once(draw_dialog(dialog)).and_then(Result::ok)
     }
 }
 
@@ -411,17 +411,4 @@ fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoade
         Dialog::Settings => view! { <SettingsDialog /> }.into_any(),
         Dialog::CleanUp { only } => view! { <CleanUpDialog only /> }.into_any(),
     })
-}
-
-/// The output of a future that is ready when first asked, or `None`.
-pub(crate) fn now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
-    use std::task::{Context, Poll, Waker};
-    let mut future = std::pin::pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(out) => Some(out),
-        Poll::Pending => None,
-    }
 }

@@ -105,6 +105,20 @@ pub enum Dialog {
     },
 }
 
+/// The output of a future that is ready when first polled, or `None`: a
+/// function of the dialogs' part, called once the part is here.
+pub fn at_once<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
+    }
+}
+
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -412,5 +426,18 @@ impl AppState {
 impl Default for AppState {
     fn default() -> AppState {
         AppState::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_once;
+
+    #[test]
+    fn at_once_takes_what_is_ready_and_leaves_what_waits() {
+        assert_eq!(at_once(async { 7 }), Some(7));
+        assert_eq!(at_once(async { std::future::ready(2).await + 1 }), Some(3));
+        assert_eq!(at_once(std::future::pending::<u8>()), None);
+        assert_eq!(at_once(async { std::future::pending::<u8>().await }), None);
     }
 }

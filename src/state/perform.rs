@@ -75,7 +75,7 @@ impl AppState {
         op: Operation,
         reply: Option<RwSignal<Option<Sent>>>,
     ) -> Result<(), String> {
-        match crate::components::now(send_part(*self, *account, server.clone(), op, reply)) {
+        match super::at_once(send_part(*self, *account, server.clone(), op, reply)) {
             Some(Ok(sent)) => sent,
             _ => Err(t().dialog_unavailable().inner().to_string()),
         }
