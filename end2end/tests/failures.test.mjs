@@ -141,24 +141,35 @@ test('a hidden tab sends no requests; a visible one refreshes at once', async ()
   }
 });
 
-test('the dialogs come after the first cards; one that cannot be fetched closes with a message, and the next try fetches it', async () => {
+test('the dialogs come after the first lists; one that cannot be fetched closes with a message, and the next try fetches it', async () => {
   const env = await launch();
   try {
     const { page } = env;
     let fetches = 0;
-    let cardsAtFirstFetch = null;
+    let atFirstFetch = null;
     let offline = true;
     const asked = new Set();
+    // The providers' lists (every request that is not to the panel's own
+    // origin): how many are under way, how many have answered.
+    const panel = new URL(env.urls.panel).origin;
+    let underWay = 0;
+    let answered = 0;
+    const provider = (request) => new URL(request.url()).origin !== panel;
+    page.on('request', (r) => { if (provider(r)) underWay += 1; });
+    page.on('requestfinished', (r) => { if (provider(r)) { underWay -= 1; answered += 1; } });
+    page.on('requestfailed', (r) => { if (provider(r)) { underWay -= 1; answered += 1; } });
     await page.route(/\/split_dialogs[^/]*\.wasm$/, async (route) => {
       fetches += 1;
       asked.add(new URL(route.request().url()).pathname.slice(1));
-      if (cardsAtFirstFetch === null) cardsAtFirstFetch = await page.locator('article').count();
+      atFirstFetch ??= { underWay, answered };
       if (offline) await route.abort('internetdisconnected');
       else await route.continue();
     });
     await loaded(env);
     await until(() => fetches === 1, 10_000, 'the dialogs fetched in the background');
-    assert.ok(cardsAtFirstFetch > 0, 'the first cards were drawn before the dialogs were fetched');
+    // Once the first lists have all answered, not before.
+    assert.ok(atFirstFetch.answered > 0, 'the first lists answered before the dialogs were fetched');
+    assert.equal(atFirstFetch.underWay, 0, 'no list was under way when the dialogs were fetched');
     // A fetch in the background that fails says nothing: nobody asked.
     await page.waitForTimeout(300);
     assert.equal(await page.getByRole('alert').count(), 0);
