@@ -288,7 +288,7 @@ fn watch_visibility(state: AppState) {
     });
 }
 
-/// Where the dialogs' code is. In the release build it is a module of its
+/// Where the dialogs' code is. The built panel has it in a module of its
 /// own (see [`draw_dialog`]), fetched once the page has started: the first
 /// cards do not wait for it.
 #[derive(Clone, Copy)]
@@ -381,8 +381,9 @@ pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoader
     crate::state::send_part_preload().await
 }
 
-/// The view of one dialog: the code of every dialog, which the release
-/// build moves out of the main module into one fetched later.
+/// The view of one dialog: the code of every dialog, which the build
+/// (`scripts/wasm-link`) moves out of the main module into one fetched
+/// later.
 #[leptos::wasm_split::wasm_split(
     dialogs,
     wasm_split_path = ::leptos::wasm_split,
