@@ -381,9 +381,10 @@ pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoader
     crate::state::send_part_preload().await
 }
 
-/// The view of one dialog: the code of every dialog, which the build
-/// (`scripts/wasm-link`) moves out of the main module into one fetched
-/// later.
+/// The view of one dialog. With the `split` feature (the panel's build),
+/// the code of every dialog moves out of the main module into one fetched
+/// later (`scripts/wasm-link`).
+#[cfg(feature = "split")]
 #[leptos::wasm_split::wasm_split(
     dialogs,
     wasm_split_path = ::leptos::wasm_split,
@@ -391,7 +392,22 @@ pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoader
     fallible
 )]
 fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(match dialog {
+    Ok(dialog_view(dialog))
+}
+
+/// Without the split (tests): here at once.
+#[cfg(not(feature = "split"))]
+async fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(dialog_view(dialog))
+}
+
+#[cfg(not(feature = "split"))]
+async fn draw_dialog_preload() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    Ok(())
+}
+
+fn dialog_view(dialog: Dialog) -> AnyView {
+    match dialog {
         Dialog::NewSnapshot { account, server } => {
             view! { <NewSnapshotDialog account server /> }.into_any()
         }
@@ -411,5 +427,5 @@ fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoade
         Dialog::Unlock => view! { <UnlockDialog /> }.into_any(),
         Dialog::Settings => view! { <SettingsDialog /> }.into_any(),
         Dialog::CleanUp { only } => view! { <CleanUpDialog only /> }.into_any(),
-    })
+    }
 }
