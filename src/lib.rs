@@ -11,6 +11,7 @@ pub mod forms;
 pub mod i18n;
 pub mod model;
 pub mod net;
+mod part;
 pub mod providers;
 pub mod state;
 pub mod storage;

@@ -9,7 +9,7 @@ use super::safety::PlanPanel;
 use super::{Row, rows};
 use crate::i18n::{fill, t};
 use crate::state::plan::{PRE_UPDATE_PREFIX, Plan};
-use crate::state::{AccountStore, Dialog, ServerStore};
+use crate::state::{AccountStore, AppState, Dialog, ServerStore, at_once};
 
 /// One account: a region named by its label, with its servers.
 #[component]
@@ -155,8 +155,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                         .set(Some(t().dialog_unavailable().inner().to_string()));
                     return;
                 }
-                let name = super::name_now(PRE_UPDATE_PREFIX, &s.snapshot_names());
-                state.start_plan(&account, s, Plan::before_update(provider, &name), None);
+                let _ = at_once(before_update(state, account, s.clone()));
             });
         })
     };
@@ -271,5 +270,17 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                 }))}
             </div>
         </section>
+    }
+}
+
+crate::part::part_fn! {
+    /// "Before an update": a snapshot named now, then the server waits for
+    /// the update's outcome (see `Plan::before_update`).
+    pub(super) fn before_update(state: AppState, account: AccountStore, server: ServerStore) -> ();
+    preload before_update_preload;
+    {
+        let name = super::name_now(PRE_UPDATE_PREFIX, &server.snapshot_names());
+        let plan = Plan::before_update(account.provider(), &name);
+        state.start_plan(&account, &server, plan, None);
     }
 }

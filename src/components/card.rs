@@ -4,12 +4,14 @@ use super::{act, page_state};
 
 use super::When;
 
-use super::menu::{ActionMenu, Item};
+use super::menu::{ActionMenu, CardMenu, Item};
 use crate::i18n::{self, fill, t};
+use crate::model::ProviderKind;
 use crate::model::{GoBack, Operation, SnapshotStatus};
-use crate::state::ops::Phase;
+use crate::part::part_fn;
+use crate::state::ops::{PendingOp, Phase};
 use crate::state::plan::is_pre_update;
-use crate::state::{AccountStore, Dialog, ServerStore, SnapshotStore};
+use crate::state::{AccountStore, AppState, Dialog, ServerStore, SnapshotStore, at_once};
 use crate::time;
 
 /// One snapshot: name, status, date, and the operations its provider offers.
@@ -48,40 +50,28 @@ pub fn SnapshotCard(
             plan.with_untracked(|p| p.as_ref().is_some_and(|p| p.holds(&key)))
         }
     });
+    // What a card under an operation says comes with the dialogs' part,
+    // which sent the operation (see `crate::part`).
+    let words = move || {
+        pending
+            .with(Clone::clone)
+            .and_then(|op| at_once(pending_words(state, provider, op)))
+            .and_then(Result::ok)
+    };
     // Only a card with an operation under way reads the 1-second clock.
     let status = move || {
-        pending
-            .with(|p| {
-                p.as_ref().map(|p| {
-                    seconds.track();
-                    p.status(provider, state.clock.get_untracked())
-                })
-            })
-            .unwrap_or_else(|| snap.with(|s| s.status.label()))
+        if pending.with(Option::is_some) {
+            seconds.track();
+            words().map(|w| w.status).unwrap_or_default()
+        } else {
+            snap.with(|s| s.status.label())
+        }
     };
     let detail = move || {
         if held_by_plan.get() {
             return Some(t().card_held().inner().to_string());
         }
-        pending.with(|p| {
-            p.as_ref().filter(|p| p.in_flight()).map(|p| {
-                // Read when the operation changes, not followed.
-                let estimate = state
-                    .durations
-                    .with_untracked(|d| d.estimate(provider, p.kind()));
-                match estimate {
-                    Some(e) => format!("{} ({e})", p.detail(provider)),
-                    None => p.detail(provider),
-                }
-            })
-        })
-    };
-    let not_confirmed = move || {
-        pending.with(|p| {
-            p.as_ref()
-                .filter(|p| matches!(p.phase, Phase::NotConfirmed { .. }))
-                .map(|p| p.detail(provider))
-        })
+        words().and_then(|w| w.doing)
     };
     let status_kind = move || {
         if pending.with(Option::is_some) {
@@ -175,65 +165,6 @@ pub fn SnapshotCard(
     };
     let key = move || stores.with_value(|(_, c)| c.key.clone());
     let restoring_now = move || info.with_untracked(|s| s.is_transitional());
-    let always = Signal::stored(true);
-    let item = |label, danger, shown, run: Callback<()>| Item {
-        label,
-        danger,
-        shown,
-        run,
-    };
-    let mut menu_items = Vec::new();
-    if caps.recreate {
-        menu_items.push(item(
-            t().recreate().inner(),
-            false,
-            always,
-            Callback::new(move |()| confirm(Operation::Recreate { snapshot: key() })),
-        ));
-    }
-    if caps.schedules {
-        menu_items.push(item(
-            t().schedule().inner(),
-            false,
-            always,
-            Callback::new(move |()| {
-                let (server, snapshot) = stores.get_value();
-                state.dialog.set(Some(Dialog::Schedule {
-                    account,
-                    server,
-                    snapshot,
-                }));
-            }),
-        ));
-        menu_items.push(item(
-            t().remove_schedule().inner(),
-            false,
-            Signal::derive(move || snap.with(|s| s.schedule.is_some())),
-            Callback::new(move |()| confirm(Operation::Unschedule { snapshot: key() })),
-        ));
-    }
-    let set_protected = move |on: bool| {
-        let key = key();
-        stores.with_value(|(server, _)| state.set_protected(&account, &server.key, &key, on));
-    };
-    menu_items.push(item(
-        t().protect().inner(),
-        false,
-        Signal::derive(move || !protected.get()),
-        Callback::new(move |()| set_protected(true)),
-    ));
-    menu_items.push(item(
-        t().unprotect().inner(),
-        false,
-        Signal::derive(move || protected.get()),
-        Callback::new(move |()| set_protected(false)),
-    ));
-    menu_items.push(item(
-        t().delete().inner(),
-        true,
-        always,
-        Callback::new(move |()| confirm(Operation::Delete { snapshot: key() })),
-    ));
     let go_back_label = match caps.go_back {
         GoBack::Restore => t().restore().inner(),
         GoBack::Revert => t().revert().inner(),
@@ -360,30 +291,10 @@ pub fn SnapshotCard(
                     })
             }}
             {move || {
-                not_confirmed()
-                    .map(|why| {
-                        view! {
-                            <div role="alert" class="error">
-                                <span>{why}</span>
-                                <button
-                                    type="button"
-                                    on:click=act(move |_| {
-                                        stores.with_value(|(server, card)| state.check_again(&account, server, card))
-                                    })
-                                >
-                                    {t().check_again().inner()}
-                                </button>
-                                <button
-                                    type="button"
-                                    on:click=act(move |_| {
-                                        stores.with_value(|(server, card)| state.dismiss(server, card))
-                                    })
-                                >
-                                    {t().dismiss().inner()}
-                                </button>
-                            </div>
-                        }
-                    })
+                words()
+                    .and_then(|w| w.not_confirmed)
+                    .and_then(|why| at_once(draw_not_confirmed(account, stores, why)))
+                    .and_then(Result::ok)
             }}
             {pre_update_name.then(|| view! {
             <When is=Signal::derive(pre_update)>
@@ -416,7 +327,7 @@ pub fn SnapshotCard(
                     text=t().more().inner()
                     label=Signal::derive(move || fill(t().more_label().inner(), &[("name", &name())]))
                     unavailable=Signal::derive(busy)
-                    items=menu_items
+                    items=CardMenu { account, stores, protected }
                 />
             </div>
         </article>
@@ -435,5 +346,156 @@ fn format_size(mb: u64) -> String {
             t().size_mb().inner(),
             &[("n", &i18n::decimal(mb as f64, 0))],
         )
+    }
+}
+
+impl CardMenu {
+    /// The card's menu items, as its provider offers them. Drawn by the
+    /// dialogs' part: every item opens a dialog or changes what the device
+    /// remembers.
+    pub(super) fn items(self) -> Vec<Item> {
+        let CardMenu {
+            account,
+            stores,
+            protected,
+        } = self;
+        let state = page_state();
+        let caps = account.provider().capabilities();
+        let snap = stores.with_value(|(_, c)| c.snap);
+        let key = move || stores.with_value(|(_, c)| c.key.clone());
+        let confirm = move |op: Operation| {
+            let (server, snapshot) = stores.get_value();
+            state.dialog.set(Some(Dialog::Confirm {
+                account,
+                server,
+                snapshot,
+                op,
+            }));
+        };
+        let always = Signal::stored(true);
+        let item = |label, danger, shown, run: Callback<()>| Item {
+            label,
+            danger,
+            shown,
+            run,
+        };
+        let mut items = Vec::new();
+        if caps.recreate {
+            items.push(item(
+                t().recreate().inner(),
+                false,
+                always,
+                Callback::new(move |()| confirm(Operation::Recreate { snapshot: key() })),
+            ));
+        }
+        if caps.schedules {
+            items.push(item(
+                t().schedule().inner(),
+                false,
+                always,
+                Callback::new(move |()| {
+                    let (server, snapshot) = stores.get_value();
+                    state.dialog.set(Some(Dialog::Schedule {
+                        account,
+                        server,
+                        snapshot,
+                    }));
+                }),
+            ));
+            items.push(item(
+                t().remove_schedule().inner(),
+                false,
+                Signal::derive(move || snap.with(|s| s.schedule.is_some())),
+                Callback::new(move |()| confirm(Operation::Unschedule { snapshot: key() })),
+            ));
+        }
+        let set_protected = move |on: bool| {
+            let key = key();
+            stores.with_value(|(server, _)| state.set_protected(&account, &server.key, &key, on));
+        };
+        items.push(item(
+            t().protect().inner(),
+            false,
+            Signal::derive(move || !protected.get()),
+            Callback::new(move |()| set_protected(true)),
+        ));
+        items.push(item(
+            t().unprotect().inner(),
+            false,
+            Signal::derive(move || protected.get()),
+            Callback::new(move |()| set_protected(false)),
+        ));
+        items.push(item(
+            t().delete().inner(),
+            true,
+            always,
+            Callback::new(move |()| confirm(Operation::Delete { snapshot: key() })),
+        ));
+        items
+    }
+}
+
+/// What a card under an operation says: its status (with the time taken
+/// so far), what it is doing (with the usual time here), and, once the
+/// lists have not confirmed it in time, why.
+pub(super) struct Words {
+    status: String,
+    doing: Option<String>,
+    not_confirmed: Option<String>,
+}
+
+part_fn! {
+    pub(super) fn pending_words(state: AppState, provider: ProviderKind, op: PendingOp) -> Words;
+    preload pending_words_preload;
+    {
+        let doing = op.in_flight().then(|| {
+            let estimate = state
+                .durations
+                .with_untracked(|d| d.estimate(provider, op.kind()));
+            match estimate {
+                Some(e) => format!("{} ({e})", op.detail(provider)),
+                None => op.detail(provider),
+            }
+        });
+        Words {
+            status: op.status(provider, state.clock.get_untracked()),
+            doing,
+            not_confirmed: matches!(op.phase, Phase::NotConfirmed { .. }).then(|| op.detail(provider)),
+        }
+    }
+}
+
+part_fn! {
+    /// "Not confirmed": why, and the two ways on.
+    pub(super) fn draw_not_confirmed(
+        account: AccountStore,
+        stores: StoredValue<(ServerStore, SnapshotStore)>,
+        why: String,
+    ) -> AnyView;
+    preload draw_not_confirmed_preload;
+    {
+        let state = page_state();
+        view! {
+            <div role="alert" class="error">
+                <span>{why}</span>
+                <button
+                    type="button"
+                    on:click=act(move |_| {
+                        stores.with_value(|(server, card)| state.check_again(&account, server, card))
+                    })
+                >
+                    {t().check_again().inner()}
+                </button>
+                <button
+                    type="button"
+                    on:click=act(move |_| {
+                        stores.with_value(|(server, card)| state.dismiss(server, card))
+                    })
+                >
+                    {t().dismiss().inner()}
+                </button>
+            </div>
+        }
+        .into_any()
     }
 }

@@ -1,12 +1,18 @@
 //! A menu button (the WAI-ARIA menu-button pattern): the button opens a
 //! list of actions; arrows move between them, Enter or Space runs one,
 //! Escape closes and gives the focus back to the button.
+//!
+//! The button is in the main module; the items are drawn by the dialogs'
+//! part (every one of them opens a dialog or changes what the device
+//! remembers), so a menu opened before the part is here says it is
+//! loading, then shows them.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use leptos::prelude::*;
 
-use super::{When, act};
+use super::{DialogCode, When, act, draw_menu};
+use crate::state::{AccountStore, ServerStore, SnapshotStore, at_once};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
@@ -19,6 +25,15 @@ pub struct Item {
     /// Offered now? (Remove schedule only when there is one.)
     pub shown: Signal<bool>,
     pub run: Callback<()>,
+}
+
+/// What a card's menu items are drawn from (see `CardMenu::items`).
+#[derive(Clone, Copy)]
+pub struct CardMenu {
+    pub account: AccountStore,
+    pub stores: StoredValue<(ServerStore, SnapshotStore)>,
+    /// The card's protected mark.
+    pub protected: Memo<bool>,
 }
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
@@ -41,13 +56,14 @@ pub fn ActionMenu(
     /// No action is offered (an operation under way).
     #[prop(into)]
     unavailable: Signal<bool>,
-    items: Vec<Item>,
+    items: CardMenu,
 ) -> impl IntoView {
+    let state = super::page_state();
+    let code = use_context::<DialogCode>();
     let id = format!("menu-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let open = RwSignal::new(Open::Closed);
     let button = NodeRef::<leptos::html::Button>::new();
     let list = NodeRef::<leptos::html::Div>::new();
-    let items = StoredValue::new(items);
 
     let entries = move || -> Vec<HtmlElement> {
         let Some(list) = list.get_untracked() else {
@@ -71,7 +87,16 @@ pub fn ActionMenu(
     // reach past its server, which skips painting what lies outside it
     // when the page has many servers: not while the list is open.
     Effect::new(move |_| {
-        let where_to = open.get();
+        let mut where_to = open.get();
+        if let Some(code) = code {
+            // The items came: the focus goes to them. The part could not
+            // come: the menu closes (the page says why).
+            code.loaded.track();
+            if where_to != Open::Closed && code.failed.get() {
+                open.set(Open::Closed);
+                where_to = Open::Closed;
+            }
+        }
         if let Some(section) = button
             .get_untracked()
             .and_then(|b| b.closest("section.server").ok().flatten())
@@ -89,6 +114,13 @@ pub fn ActionMenu(
             Open::Closed => {}
         }
     });
+    // Opening asks for the items' code, unless it is here.
+    let show = move |at: Open| {
+        open.set(at);
+        if let Some(code) = code {
+            code.fetch(Some(state));
+        }
+    };
     let close = move |refocus: bool| {
         open.set(Open::Closed);
         if refocus && let Some(b) = button.get_untracked() {
@@ -102,11 +134,11 @@ pub fn ActionMenu(
         match ev.key().as_str() {
             "ArrowDown" => {
                 ev.prevent_default();
-                open.set(Open::First);
+                show(Open::First);
             }
             "ArrowUp" => {
                 ev.prevent_default();
-                open.set(Open::Last);
+                show(Open::Last);
             }
             _ => {}
         }
@@ -184,7 +216,7 @@ pub fn ActionMenu(
                         return;
                     }
                     if open.get_untracked() == Open::Closed {
-                        open.set(Open::First);
+                        show(Open::First);
                     } else {
                         open.set(Open::Closed);
                     }
@@ -203,33 +235,49 @@ pub fn ActionMenu(
                     aria-label=label
                     on:keydown=act(on_list_key)
                 >
-                    {items
-                        .get_value()
-                        .into_iter()
-                        .map(|item| {
-                            let run = item.run;
-                            let shown = item.shown;
-                            view! {
-                                <When is=Signal::derive(move || shown.get())>
-                                    {item.danger.then(|| view! { <div role="separator" class="menu-separator"></div> })}
-                                    <button
-                                        type="button"
-                                        role="menuitem"
-                                        tabindex="-1"
-                                        class:danger=item.danger
-                                        on:click=act(move |_| {
-                                            close(true);
-                                            run.run(());
-                                        })
-                                    >
-                                        {item.label}
-                                    </button>
-                                </When>
-                            }
-                        })
-                        .collect_view()}
+                    {move || {
+                        let loaded = code.is_none_or(|c| c.loaded.get());
+                        if loaded {
+                            let close = Callback::new(close);
+                            return at_once(draw_menu(items, close)).and_then(Result::ok);
+                        }
+                        Some(
+                            view! { <p role="status" class="menu-loading">{crate::i18n::t().dialog_loading().inner()}</p> }
+                                .into_any(),
+                        )
+                    }}
                 </div>
             </When>
         </span>
     }
+}
+
+/// A menu's items, each shown while it is offered; `close` closes the menu
+/// (`true`: the focus goes back to its button) before an item runs.
+pub(super) fn items_view(items: Vec<Item>, close: Callback<bool>) -> AnyView {
+    items
+        .into_iter()
+        .map(|item| {
+            let run = item.run;
+            let shown = item.shown;
+            view! {
+                <When is=Signal::derive(move || shown.get())>
+                    {item.danger.then(|| view! { <div role="separator" class="menu-separator"></div> })}
+                    <button
+                        type="button"
+                        role="menuitem"
+                        tabindex="-1"
+                        class:danger=item.danger
+                        on:click=act(move |_| {
+                            close.run(true);
+                            run.run(());
+                        })
+                    >
+                        {item.label}
+                    </button>
+                </When>
+            }
+        })
+        .collect_view()
+        .into_any()
 }

@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let loading = RwSignal::new(true);
     let dialogs = DialogCode::new(state, loading);
+    provide_context(dialogs);
     spawn_local(async move {
         load_deployment(state).await;
         loading.set(false);
@@ -194,17 +195,22 @@ pub fn When(is: Signal<bool>, children: ChildrenFn) -> impl IntoView {
 /// an owner keeps a weak link to every child it ever had (about 72 bytes a
 /// row in the wasm) until it goes itself. Cards are replaced all day while
 /// snapshots rotate, so here each row's owner stands alone, is dropped with
-/// its row, and gets the page state (the one context rows read) again.
+/// its row, and gets the page state and the dialogs' code (the contexts
+/// rows read) again.
 ///
 /// Every list of the page is this one type (boxed rows of one item type):
 /// a list of its own item, key and view types would build the view
 /// library's keyed diffing into the wasm once more.
 pub fn rows(each: Box<dyn Fn() -> Vec<Row> + Send>) -> impl IntoView {
     let state = page_state();
+    let code = use_context::<DialogCode>();
     let row = move |_, item: Row| {
         let owner = unowned(Owner::new);
         let view = owner.with(|| {
             provide_context(state);
+            if let Some(code) = code {
+                provide_context(code);
+            }
             (item.draw)()
         });
         (drop, OwnedView::new_with_owner(view, owner))
@@ -331,7 +337,10 @@ impl DialogCode {
         }
         spawn_local(async move {
             let ok = load_dialogs().await.is_ok();
-            self.loaded.set(ok);
+            // Written only when it comes: its readers ask again otherwise.
+            if ok {
+                self.loaded.set(true);
+            }
             if let (false, Some(state)) = (ok, asked) {
                 self.failed.set(true);
                 state.dialog.set(None);
@@ -378,32 +387,28 @@ fn DialogHost(code: DialogCode) -> impl IntoView {
 /// readied here, so that each can then be called at once.
 pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoaderError> {
     draw_dialog_preload().await?;
-    crate::state::send_part_preload().await
+    draw_menu_preload().await?;
+    card::pending_words_preload().await?;
+    card::draw_not_confirmed_preload().await?;
+    safety::draw_plan_preload().await?;
+    account::before_update_preload().await?;
+    crate::state::send_part_preload().await?;
+    crate::state::settle_part_preload().await?;
+    crate::state::late_part_preload().await
 }
 
-/// The view of one dialog. With the `split` feature (the panel's build),
-/// the code of every dialog moves out of the main module into one fetched
-/// later (`scripts/wasm-link`).
-#[cfg(feature = "split")]
-#[leptos::wasm_split::wasm_split(
-    dialogs,
-    wasm_split_path = ::leptos::wasm_split,
-    preload(draw_dialog_preload),
-    fallible
-)]
-fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(dialog_view(dialog))
+crate::part::part_fn! {
+    /// The view of one dialog.
+    fn draw_dialog(dialog: Dialog) -> AnyView;
+    preload draw_dialog_preload;
+    { dialog_view(dialog) }
 }
 
-/// Without the split (tests): here at once.
-#[cfg(not(feature = "split"))]
-async fn draw_dialog(dialog: Dialog) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(dialog_view(dialog))
-}
-
-#[cfg(not(feature = "split"))]
-async fn draw_dialog_preload() -> Result<(), leptos::wasm_split::SplitLoaderError> {
-    Ok(())
+crate::part::part_fn! {
+    /// A card's menu items.
+    fn draw_menu(menu: menu::CardMenu, close: Callback<bool>) -> AnyView;
+    preload draw_menu_preload;
+    { menu::items_view(menu.items(), close) }
 }
 
 fn dialog_view(dialog: Dialog) -> AnyView {

@@ -12,7 +12,7 @@ use crate::i18n::{count, fill, t};
 use crate::model::ProviderKind;
 use crate::state::cover::{self, Facet, Filter, Summary, Verdict};
 use crate::state::plan::{Plan, StepState};
-use crate::state::{AccountStore, Dialog, ServerStore};
+use crate::state::{AccountStore, Dialog, ServerStore, at_once};
 
 /// "Am I covered?" across every account: the counts, each a filter, and
 /// the search and the account and provider filters.
@@ -174,50 +174,61 @@ pub fn Overview() -> impl IntoView {
 /// A server's plan: its steps, what each is doing, and why it stopped.
 #[component]
 pub fn PlanPanel(server: ServerStore) -> impl IntoView {
-    let state = page_state();
     let plan = server.plan;
-    let this = StoredValue::new(server);
+    // A plan starts only from the dialogs' part (see `crate::part`).
     move || {
-        plan.get().map(|p: Plan| {
-            let title = p.title();
-            let heading = title.clone();
-            let failure = p.failure();
-            let active = p.is_active();
-            let steps: Vec<_> = p
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let t = t();
-                    let (mark, word) = match &s.state {
-                        StepState::Waiting => ("waiting", t.step_waits().inner()),
-                        StepState::Running => ("running", t.step_running().inner()),
-                        StepState::Done => ("done", t.step_done().inner()),
-                        StepState::Failed(_) => ("failed", t.step_failed().inner()),
-                    };
-                    view! {
-                        <li data-state=mark>{format!("{}: {word}", p.step_label(i))}</li>
-                    }
-                })
-                .collect();
-            let done = (!active && failure.is_none()).then(|| p.success());
-            view! {
-                <section class="plan" aria-label=title>
-                    <h4>{heading}</h4>
-                    <ol>{steps}</ol>
-                    {failure.map(|f| view! { <p role="alert" class="error">{f}</p> })}
-                    {done.map(|d| view! { <p class="done">{d}</p> })}
-                    {(!active)
-                        .then(|| {
-                            view! {
-                                <button type="button" on:click=act(move |_| this.with_value(|s| state.dismiss_plan(s)))>
-                                    {t().dismiss().inner()}
-                                </button>
-                            }
-                        })}
-                </section>
-            }
-        })
+        plan.get()
+            .and_then(|p| at_once(draw_plan(server.clone(), p)))
+            .and_then(Result::ok)
+    }
+}
+
+crate::part::part_fn! {
+    /// A plan's steps, what each is doing, and why it stopped.
+    pub(super) fn draw_plan(server: ServerStore, p: Plan) -> AnyView;
+    preload draw_plan_preload;
+    {
+        let state = page_state();
+        let this = StoredValue::new(server);
+        let title = p.title();
+        let heading = title.clone();
+        let failure = p.failure();
+        let active = p.is_active();
+        let steps: Vec<_> = p
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let t = t();
+                let (mark, word) = match &s.state {
+                    StepState::Waiting => ("waiting", t.step_waits().inner()),
+                    StepState::Running => ("running", t.step_running().inner()),
+                    StepState::Done => ("done", t.step_done().inner()),
+                    StepState::Failed(_) => ("failed", t.step_failed().inner()),
+                };
+                view! {
+                    <li data-state=mark>{format!("{}: {word}", p.step_label(i))}</li>
+                }
+            })
+            .collect();
+        let done = (!active && failure.is_none()).then(|| p.success());
+        view! {
+            <section class="plan" aria-label=title>
+                <h4>{heading}</h4>
+                <ol>{steps}</ol>
+                {failure.map(|f| view! { <p role="alert" class="error">{f}</p> })}
+                {done.map(|d| view! { <p class="done">{d}</p> })}
+                {(!active)
+                    .then(|| {
+                        view! {
+                            <button type="button" on:click=act(move |_| this.with_value(|s| state.dismiss_plan(s)))>
+                                {t().dismiss().inner()}
+                            </button>
+                        }
+                    })}
+            </section>
+        }
+        .into_any()
     }
 }
 

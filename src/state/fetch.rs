@@ -261,13 +261,19 @@ impl AppState {
         }
     }
 
-    /// Operations the lists showed done: remember how long they took, say
-    /// so, and re-read what else they can have changed (a revert can stop
-    /// the server; a restore changes what the snapshot list shows).
+    /// Operations the lists showed done, if any (see [`AppState::settle`]).
     fn settled(&self, account: &AccountStore, server: &ServerStore, done: Vec<Settled>) {
         if done.is_empty() {
             return;
         }
+        // They were sent by the dialogs' part, which is here (`crate::part`).
+        let _ = super::at_once(settle_part(*self, *account, server.clone(), done));
+    }
+
+    /// Operations the lists showed done: remember how long they took, say
+    /// so, and re-read what else they can have changed (a revert can stop
+    /// the server; a restore changes what the snapshot list shows).
+    fn settle(&self, account: &AccountStore, server: &ServerStore, done: Vec<Settled>) {
         let provider = account.provider();
         let mut durations = self.durations.get_untracked();
         for op in &done {
@@ -297,6 +303,17 @@ impl AppState {
         self.poke(account.id, other);
         self.pump();
     }
+}
+
+crate::part::part_fn! {
+    pub(crate) fn settle_part(
+        state: AppState,
+        account: AccountStore,
+        server: ServerStore,
+        done: Vec<Settled>,
+    ) -> ();
+    preload settle_part_preload;
+    { state.settle(&account, &server, done) }
 }
 
 /// The server list shows restores: poll it fast while one of ours runs.

@@ -37,6 +37,7 @@ use crate::net::Abort;
 use crate::providers::{self, ListScope};
 use crate::vault::VaultKey;
 pub use errors::{FetchError, describe, limit_note};
+pub(crate) use fetch::settle_part_preload;
 pub use fetch::{load_deployment, test_connection};
 use ops::Durations;
 pub use perform::Sent;
@@ -364,32 +365,45 @@ impl AppState {
                         .pending
                         .with_untracked(|p| p.as_ref().is_some_and(|p| p.is_late(now)));
                     if late {
-                        let mut kind = None;
-                        card.pending.update(|p| {
-                            if let Some(p) = p {
-                                p.tick(now);
-                                kind = Some(p.kind());
-                            }
-                        });
-                        let name = card.snap.with_untracked(|s| s.name.clone());
-                        self.announce(crate::i18n::fill(
-                            crate::i18n::t().announce_not_confirmed().inner(),
-                            &[
-                                ("name", &name),
-                                ("provider", &account.provider().display_name()),
-                            ],
-                        ));
-                        if let Some(kind) = kind {
-                            let event = plan::Event::NotConfirmed {
-                                kind,
-                                key: &card.key,
-                                name: &name,
-                            };
-                            self.plan_event(&account, &server, &event);
-                        }
+                        // Sent by the dialogs' part, which is here (`crate::part`).
+                        let _ = at_once(late_part(*self, account, server.clone(), card, now));
                     }
                 }
             }
+        }
+    }
+
+    /// An operation the lists have not shown done within 15 minutes: the
+    /// card says so, and so does the page; its plan, if any, hears it.
+    fn not_confirmed_in_time(
+        &self,
+        account: &AccountStore,
+        server: &ServerStore,
+        card: &SnapshotStore,
+        now: f64,
+    ) {
+        let mut kind = None;
+        card.pending.update(|p| {
+            if let Some(p) = p {
+                p.tick(now);
+                kind = Some(p.kind());
+            }
+        });
+        let name = card.snap.with_untracked(|s| s.name.clone());
+        self.announce(crate::i18n::fill(
+            crate::i18n::t().announce_not_confirmed().inner(),
+            &[
+                ("name", &name),
+                ("provider", &account.provider().display_name()),
+            ],
+        ));
+        if let Some(kind) = kind {
+            let event = plan::Event::NotConfirmed {
+                kind,
+                key: &card.key,
+                name: &name,
+            };
+            self.plan_event(account, server, &event);
         }
     }
 
@@ -421,6 +435,18 @@ impl AppState {
     pub fn lists_quiet(&self) -> bool {
         self.sched.with_value(|s| s.is_quiet(now_ms()))
     }
+}
+
+crate::part::part_fn! {
+    pub(crate) fn late_part(
+        state: AppState,
+        account: AccountStore,
+        server: ServerStore,
+        card: SnapshotStore,
+        now: f64,
+    ) -> ();
+    preload late_part_preload;
+    { state.not_confirmed_in_time(&account, &server, &card, now) }
 }
 
 impl Default for AppState {

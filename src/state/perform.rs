@@ -385,39 +385,15 @@ impl AppState {
     }
 }
 
-/// The code that sends an operation, in the dialogs' part (with the
-/// `split` feature). Its loader is its own: `components::load_dialogs`
-/// readies it with the dialogs'.
-#[cfg(feature = "split")]
-#[leptos::wasm_split::wasm_split(
-    dialogs,
-    wasm_split_path = ::leptos::wasm_split,
-    preload(send_part_preload),
-    fallible
-)]
-pub(crate) fn send_part(
-    state: AppState,
-    account: AccountStore,
-    server: ServerStore,
-    op: Operation,
-    reply: Option<RwSignal<Option<Sent>>>,
-) -> Result<Result<(), String>, leptos::wasm_split::SplitLoaderError> {
-    Ok(state.send_now(&account, &server, op, reply))
-}
-
-/// Without the split (tests): here at once.
-#[cfg(not(feature = "split"))]
-pub(crate) async fn send_part(
-    state: AppState,
-    account: AccountStore,
-    server: ServerStore,
-    op: Operation,
-    reply: Option<RwSignal<Option<Sent>>>,
-) -> Result<Result<(), String>, leptos::wasm_split::SplitLoaderError> {
-    Ok(state.send_now(&account, &server, op, reply))
-}
-
-#[cfg(not(feature = "split"))]
-pub(crate) async fn send_part_preload() -> Result<(), leptos::wasm_split::SplitLoaderError> {
-    Ok(())
+crate::part::part_fn! {
+    /// The code that sends an operation.
+    pub(crate) fn send_part(
+        state: AppState,
+        account: AccountStore,
+        server: ServerStore,
+        op: Operation,
+        reply: Option<RwSignal<Option<Sent>>>,
+    ) -> Result<(), String>;
+    preload send_part_preload;
+    { state.send_now(&account, &server, op, reply) }
 }
