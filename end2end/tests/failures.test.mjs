@@ -234,3 +234,56 @@ test('"Before an update" while the dialogs\' part is on its way: the plan starts
     await env.close();
   }
 });
+
+test('a card\'s menu opened before the dialogs\' part says it is loading, then shows its items; one that cannot come closes with a message', async () => {
+  const env = await launch();
+  try {
+    const { page } = env;
+    let release;
+    let held = new Promise((resolve) => { release = resolve; });
+    let offline = false;
+    let fetches = 0;
+    await page.route(/\/split_dialogs[^/]*\.wasm$/, async (route) => {
+      fetches += 1;
+      if (offline) return route.abort('internetdisconnected');
+      await held;
+      await route.continue();
+    });
+    await loaded(env);
+    const nightly = card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly');
+    const more = nightly.getByRole('button', { name: 'More actions for nightly' });
+    await more.click();
+    const menu = nightly.getByRole('menu');
+    await text(menu.getByRole('status'), /^Loading…$/);
+    assert.equal(await menu.getByRole('menuitem').count(), 0);
+    release();
+    // The items come, and the focus goes to the first, as when the part
+    // was already here.
+    await until(async () => (await menu.getByRole('menuitem').count()) > 0, 10_000, 'the items drawn');
+    assert.deepEqual(await menu.getByRole('menuitem').allInnerTexts(), ['Recreate', 'Schedule', 'Remove schedule', 'Protect', 'Delete']);
+    await until(() => page.evaluate(() => document.activeElement?.textContent.trim() === 'Recreate'), 3_000, 'first item focused');
+    assert.equal(await menu.getByRole('status').count(), 0);
+    // An item drawn by the part runs: Protect marks the card.
+    await menu.getByRole('menuitem', { name: 'Protect' }).click();
+    await text(nightly, /Protected/);
+    assert.deepEqual(env.pageErrors, []);
+
+    // A page whose part cannot come: the menu closes, the page says why.
+    offline = true;
+    held = new Promise((resolve) => { release = resolve; });
+    await page.reload();
+    await loaded(env);
+    const again = card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly');
+    await until(() => fetches >= 2, 10_000, 'the background fetch tried');
+    await again.getByRole('button', { name: 'More actions for nightly' }).click();
+    await text(page.getByRole('alert').filter({ hasText: 'could not be loaded' }), /Check the connection and try again/);
+    assert.equal(await page.getByRole('menu').count(), 0, 'the menu closed');
+    assert.equal(await again.getByRole('button', { name: 'More actions for nightly' }).getAttribute('aria-expanded'), 'false');
+    // One try in the background, one for the menu: no retry loop.
+    await page.waitForTimeout(500);
+    assert.equal(fetches, 3);
+    await card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly').waitFor();
+  } finally {
+    await env.close();
+  }
+});
