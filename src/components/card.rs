@@ -206,51 +206,27 @@ pub fn SnapshotCard(
                             }
                         })
                 }}
-                {move || {
-                    snap.with(|s| s.size_mb)
-                        .map(|mb| {
-                            view! {
-                                <div>
-                                    <dt>{t().size().inner()}</dt>
-                                    <dd>{format_size(mb)}</dd>
-                                </div>
-                            }
-                        })
-                }}
-                {move || {
-                    snap.with(|s| Some(s.description.clone()).filter(|d| !d.is_empty()))
-                        .map(|d| {
-                            view! {
-                                <div class="wide">
-                                    <dt>{t().description().inner()}</dt>
-                                    <dd>{d}</dd>
-                                </div>
-                            }
-                        })
-                }}
+                {fact(false, t().size().inner(), Box::new(move || snap.with(|s| s.size_mb).map(format_size)))}
+                {fact(
+                    true,
+                    t().description().inner(),
+                    Box::new(move || snap.with(|s| Some(s.description.clone()).filter(|d| !d.is_empty()))),
+                )}
                 // A new snapshot's place in the tree is known once listed.
-                {move || {
-                    (caps.tree && !placeholder())
-                        .then(|| {
-                            view! {
-                                <div>
-                                    <dt>{t().parent().inner()}</dt>
-                                    <dd>{move || snap.with(|s| s.parent.clone().unwrap_or_else(|| t().parent_none().inner().into()))}</dd>
-                                </div>
-                            }
+                {fact(
+                    false,
+                    t().parent().inner(),
+                    Box::new(move || {
+                        (caps.tree && !placeholder()).then(|| {
+                            snap.with(|s| s.parent.clone().unwrap_or_else(|| t().parent_none().inner().into()))
                         })
-                }}
-                {move || {
-                    snap.with(|s| Some(s.state.clone()).filter(|st| !st.is_empty()))
-                        .map(|st| {
-                            view! {
-                                <div>
-                                    <dt>{t().server_state().inner()}</dt>
-                                    <dd>{st}</dd>
-                                </div>
-                            }
-                        })
-                }}
+                    }),
+                )}
+                {fact(
+                    false,
+                    t().server_state().inner(),
+                    Box::new(move || snap.with(|s| Some(s.state.clone()).filter(|st| !st.is_empty()))),
+                )}
                 {move || {
                     schedule
                         .get()
@@ -331,6 +307,26 @@ pub fn SnapshotCard(
                 />
             </div>
         </article>
+    }
+}
+
+/// One fact of a card (term and value), there while it has a value. One
+/// function for every such fact: a closure of its own each would build the
+/// view library's optional-view code into the wasm once more.
+fn fact(
+    wide: bool,
+    term: &'static str,
+    value: Box<dyn Fn() -> Option<String> + Send + Sync>,
+) -> impl IntoView {
+    move || {
+        value().map(|v| {
+            view! {
+                <div class:wide=wide>
+                    <dt>{term}</dt>
+                    <dd>{v}</dd>
+                </div>
+            }
+        })
     }
 }
 
