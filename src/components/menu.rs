@@ -88,14 +88,16 @@ pub fn ActionMenu(
     // when the page has many servers: not while the list is open.
     Effect::new(move |_| {
         let mut where_to = open.get();
-        if let Some(code) = code {
-            // The items came: the focus goes to them. The part could not
-            // come: the menu closes (the page says why).
-            code.loaded.track();
-            if where_to != Open::Closed && code.failed.get() {
-                open.set(Open::Closed);
-                where_to = Open::Closed;
-            }
+        // An open menu whose items are on their way: when they come, the
+        // focus goes to them; if they cannot, the menu closes (the page
+        // says why). Closed menus follow nothing.
+        if where_to != Open::Closed
+            && let Some(code) = code
+            && !code.loaded.get()
+            && code.failed.get()
+        {
+            open.set(Open::Closed);
+            where_to = Open::Closed;
         }
         if let Some(section) = button
             .get_untracked()
@@ -114,6 +116,7 @@ pub fn ActionMenu(
             Open::Closed => {}
         }
     });
+    let loaded = move || code.is_none_or(|c| c.loaded.get());
     // Opening asks for the items' code, unless it is here.
     let show = move |at: Open| {
         open.set(at);
@@ -233,16 +236,24 @@ pub fn ActionMenu(
                     role="menu"
                     class="menu-list"
                     aria-label=label
+                    aria-busy=move || (!loaded()).to_string()
                     on:keydown=act(on_list_key)
                 >
                     {move || {
-                        let loaded = code.is_none_or(|c| c.loaded.get());
-                        if loaded {
+                        if loaded() {
                             let close = Callback::new(close);
                             return at_once(draw_menu(items, close)).and_then(Result::ok);
                         }
+                        // An entry that does nothing. It takes no focus:
+                        // the focus stays on the button until the items
+                        // come (a focused entry that goes away would close
+                        // the menu, see `on_focus_out`).
                         Some(
-                            view! { <p role="status" class="menu-loading">{crate::i18n::t().dialog_loading().inner()}</p> }
+                            view! {
+                                <span role="menuitem" aria-disabled="true" class="menu-loading">
+                                    {crate::i18n::t().dialog_loading().inner()}
+                                </span>
+                            }
                                 .into_any(),
                         )
                     }}
