@@ -53,3 +53,25 @@ test('a status change touches no DOM outside its card', async () => {
     await env.close();
   }
 });
+
+test('the overview counts the first lists as they answer, not at the next second', async () => {
+  const env = await launch();
+  try {
+    const { page } = env;
+    // The page's clock stands still: its one-second tick never comes.
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await page.goto(env.urls.panel);
+    await card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly').waitFor();
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+    await text(server(page, 'Demo ilkbyte', 'mail01'), /No snapshots yet/);
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    await card(page, server(page, 'Demo VPS.org', 'staging-01'), 'staging-clean').waitFor();
+    // 150 ms on: the counts are there, though no second has ticked.
+    await page.clock.runFor(150);
+    await text(page.locator('.overview'), /6 servers/, 3_000);
+    await text(page.locator('.overview'), /13 snapshots/, 3_000);
+  } finally {
+    await env.close();
+  }
+});

@@ -19,12 +19,15 @@ use crate::state::{AccountStore, Dialog, ServerStore, at_once};
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = page_state();
-    // Once a second at most, not on every list: with a list per server
-    // (ilkbyte), following every card would redo all servers' facts for
-    // each server's list. Unchanged facts wake nothing (a memo).
+    // Once a second, and soon after a list answers for the first time
+    // (`state.counts`, once for many), not on every list: with a list per
+    // server (ilkbyte), following every card would redo all servers' facts
+    // for each server's list. Unchanged facts wake nothing (a memo).
     let seconds = state.seconds.follow();
+    let counts = state.counts.follow();
     let all = Memo::new(move |_| {
         seconds.track();
+        counts.track();
         let now = state.now.get_untracked();
         untrack(|| state.overview(now))
     });

@@ -141,6 +141,9 @@ impl AppState {
             }
         });
         self.pump();
+        if !store.loaded.get_untracked() {
+            self.count_soon();
+        }
         if let Some(gone) = store.patch_servers(servers) {
             for server in gone {
                 self.retire(Retired::Server(server));
@@ -247,6 +250,9 @@ impl AppState {
         }
         for t in targets {
             let fresh = grouped.remove(&t.key).unwrap_or_default();
+            if !t.loaded.get_untracked() {
+                self.count_soon();
+            }
             let (settled, gone) = t.patch(provider, fresh, fetched);
             for card in gone {
                 self.retire(Retired::Snapshot(card));

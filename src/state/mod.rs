@@ -138,6 +138,11 @@ pub struct AppState {
     /// Cards read it untracked and follow `seconds`.
     pub clock: RwSignal<f64>,
     pub seconds: Relay,
+    /// The overview's counts follow it, besides `seconds`: a list that
+    /// answers for the first time is counted within 100 ms, not at the
+    /// next second (the page never says "0 servers" beside its cards).
+    pub counts: Relay,
+    counts_due: StoredValue<bool>,
     /// What the polite live region says: operations starting, settling,
     /// failing.
     pub announcement: RwSignal<String>,
@@ -177,6 +182,8 @@ impl AppState {
             dates: Relay::new(),
             clock: RwSignal::new(now_ms()),
             seconds: Relay::new(),
+            counts: Relay::new(),
+            counts_due: StoredValue::new(false),
             announcement: RwSignal::new(String::new()),
             refreshing: RwSignal::new(false),
             dialog: RwSignal::new(None),
@@ -405,6 +412,24 @@ impl AppState {
             };
             self.plan_event(account, server, &event);
         }
+    }
+
+    /// A list answered for the first time: the overview counts it soon,
+    /// once for the lists that answer meanwhile.
+    fn count_soon(&self) {
+        if self.counts_due.try_get_value() != Some(false) {
+            return;
+        }
+        self.counts_due.set_value(true);
+        let state = *self;
+        set_timeout(
+            move || {
+                if state.counts_due.try_set_value(false).is_none() {
+                    state.counts.notify();
+                }
+            },
+            std::time::Duration::from_millis(100),
+        );
     }
 
     /// Says `text` in the polite live region.
