@@ -154,15 +154,7 @@ pub fn SnapshotCard(
     let in_progress = move || snap.with(|s| s.status == SnapshotStatus::InProgress);
     let placeholder = move || stores.with_value(|(_, c)| c.is_placeholder());
 
-    let confirm = move |op: Operation| {
-        let (server, snapshot) = stores.get_value();
-        state.dialog.set(Some(Dialog::Confirm {
-            account,
-            server,
-            snapshot,
-            op,
-        }));
-    };
+    let confirm = move |op: Operation| ask_confirm(state, account, stores, op);
     let key = move || stores.with_value(|(_, c)| c.key.clone());
     let restoring_now = move || info.with_untracked(|s| s.is_transitional());
     let go_back_label = match caps.go_back {
@@ -359,15 +351,7 @@ impl CardMenu {
         let caps = account.provider().capabilities();
         let snap = stores.with_value(|(_, c)| c.snap);
         let key = move || stores.with_value(|(_, c)| c.key.clone());
-        let confirm = move |op: Operation| {
-            let (server, snapshot) = stores.get_value();
-            state.dialog.set(Some(Dialog::Confirm {
-                account,
-                server,
-                snapshot,
-                op,
-            }));
-        };
+        let confirm = move |op: Operation| ask_confirm(state, account, stores, op);
         let always = Signal::stored(true);
         let item = |label, danger, shown, run: Callback<()>| Item {
             label,
@@ -429,6 +413,22 @@ impl CardMenu {
         ));
         items
     }
+}
+
+/// Opens the dialog that confirms `op` on the card in `stores`.
+fn ask_confirm(
+    state: AppState,
+    account: AccountStore,
+    stores: StoredValue<(ServerStore, SnapshotStore)>,
+    op: Operation,
+) {
+    let (server, snapshot) = stores.get_value();
+    state.dialog.set(Some(Dialog::Confirm {
+        account,
+        server,
+        snapshot,
+        op,
+    }));
 }
 
 /// What a card under an operation says: its status (with the time taken
