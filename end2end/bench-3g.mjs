@@ -8,8 +8,9 @@
 // Waiting with Playwright's role locators instead polls the page from
 // outside, which adds its own latency (80-120 ms here) and work on the
 // page's main thread.
-// Also timed: when the dialogs' code, fetched once the first lists have
-// answered, has arrived (a dialog opens at once from then on).
+// Also timed: when the overview is drawn, and when the dialogs' code (which
+// draws it), fetched once the first lists have answered, has arrived (a
+// dialog opens at once from then on).
 // Run after scripts/build: node end2end/bench-3g.mjs [runs]
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,16 +25,19 @@ const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: 1.6e6 / 8,
 
 // Runs in the page before its own scripts: resolves `firstCardDrawn` with
 // the time (ms since navigation start) of the animation frame after the
-// first card (an <article>) enters the document.
+// first card (an <article>) enters the document, and `overviewDrawn` the
+// same for the overview (drawn by the dialogs' part).
 function firstCardProbe() {
-  window.firstCardDrawn = new Promise((resolve) => {
+  const drawn = (selector) => new Promise((resolve) => {
     const seen = new MutationObserver(() => {
-      if (!document.querySelector('article')) return;
+      if (!document.querySelector(selector)) return;
       seen.disconnect();
       requestAnimationFrame(() => resolve(Math.round(performance.now())));
     });
     seen.observe(document, { subtree: true, childList: true });
   });
+  window.firstCardDrawn = drawn('article');
+  window.overviewDrawn = drawn('section.overview');
 }
 
 async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false) {
@@ -41,6 +45,7 @@ async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false) {
   try {
     const times = [];
     const dialogs = [];
+    const overviews = [];
     let bytes = 0;
     for (let i = 0; i < runs; i++) {
       const context = await env.browser.newContext();
@@ -58,6 +63,10 @@ async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false) {
         new Promise((_, fail) => setTimeout(() => fail(new Error('no card within 60 s')), 60_000)),
       ])));
       bytes = received;
+      overviews.push(await page.evaluate(() => Promise.race([
+        window.overviewDrawn,
+        new Promise((resolve) => setTimeout(() => resolve(null), 60_000)),
+      ])));
       if (waitPart) dialogs.push(await page.evaluate(() => new Promise((resolve) => {
         const seen = () => performance.getEntriesByType('resource').find((e) => /\/split_dialogs[^/]*\.wasm$/.test(e.name));
         const poll = setInterval(() => {
@@ -71,7 +80,8 @@ async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false) {
     const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
     times.sort((a, b) => a - b);
     const part = dialogs.length && !dialogs.includes(null) ? median(dialogs) : null;
-    return { median: median(times), times, bytes, dialogs: part };
+    const overview = overviews.includes(null) ? null : median(overviews);
+    return { median: median(times), times, bytes, dialogs: part, overview };
   } finally {
     await env.close();
   }
@@ -80,10 +90,11 @@ async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false) {
 const compressed = await firstCard([], FAST_3G, hasPart);
 const plain = await firstCard(['--no-compress']);
 const local = await firstCard([], null);
-const line = (what, r) => console.log(`${what.padEnd(22)} first card ${(r.median / 1000).toFixed(2)} s (median of ${r.times.map((t) => (t / 1000).toFixed(2)).join(', ')}), ${Math.round(r.bytes / 1024)} KB over the wire`);
+const seconds = (ms) => (ms === null ? 'not within 60 s' : `${(ms / 1000).toFixed(2)} s`);
+const line = (what, r) => console.log(`${what.padEnd(22)} first card ${(r.median / 1000).toFixed(2)} s (median of ${r.times.map((t) => (t / 1000).toFixed(2)).join(', ')}), overview ${seconds(r.overview)}, ${Math.round(r.bytes / 1024)} KB over the wire`);
 console.log('Fast 3G: 1.6 Mbps down, 750 kbps up, 562 ms round trip; empty cache');
 line('uncompressed', plain);
 line('compressed (demo)', compressed);
-if (hasPart) console.log(`dialogs' code in (compressed): ${compressed.dialogs === null ? 'not within 60 s' : `${(compressed.dialogs / 1000).toFixed(2)} s`}, median`);
+if (hasPart) console.log(`dialogs' code in (compressed): ${seconds(compressed.dialogs)}, median`);
 console.log(`ratio uncompressed / compressed: ${(plain.median / compressed.median).toFixed(2)}`);
-console.log(`localhost, no emulation: first card ${local.median} ms (median of ${local.times.join(', ')} ms; budget 400 ms)`);
+console.log(`localhost, no emulation: first card ${local.median} ms (median of ${local.times.join(', ')} ms; budget 400 ms), overview ${local.overview} ms`);

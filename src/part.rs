@@ -4,7 +4,8 @@
 //! menus, the sending of an operation, and what follows it (the words of a
 //! card under way, the plan's panel and steps, the settling): an operation
 //! starts only from a dialog, a menu or a plan, so all of that runs once
-//! the part is here.
+//! the part is here. It also draws the overview, whose place the page keeps
+//! until then.
 //!
 //! A function of the part is declared with [`part_fn!`]. It is called as an
 //! async function that fetches the part first; `components::load_dialogs`

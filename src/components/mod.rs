@@ -20,7 +20,7 @@ use crate::state::store::unowned;
 use crate::state::{AppState, Dialog, at_once, load_deployment};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
-use safety::{CleanUpDialog, Overview};
+use safety::CleanUpDialog;
 use settings::{AccountFormDialog, RemoveAccountDialog, SettingsDialog, UnlockDialog};
 
 /// Past this many servers, those off screen are not laid out.
@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let loading = RwSignal::new(true);
-    let dialogs = DialogCode::new(state, loading);
+    let dialogs = DialogCode::new(loading);
     provide_context(dialogs);
     spawn_local(async move {
         load_deployment(state).await;
@@ -158,7 +158,9 @@ fn Page(
         </header>
         <main id="accounts" tabindex="-1" class:many=many>
             {move || state.notice.get().map(|n| view! { <p role="alert" class="notice">{n}</p> })}
-            <Overview />
+            <When is=Signal::derive(move || state.accounts.with(|a| !a.is_empty()))>
+                <OverviewSlot code=dialogs />
+            </When>
             <When is=Signal::derive(move || !loading.get() && state.accounts.with(Vec::is_empty))>
                 <section class="welcome">
                     <h2>{t.welcome_title().inner()}</h2>
@@ -179,6 +181,20 @@ fn Page(
         <p class="visually-hidden" role="status" aria-live="polite">
             {move || state.announcement.get()}
         </p>
+    }
+}
+
+/// The overview, once the dialogs' part (which draws it) is here; until
+/// then an empty band of its height, so that the cards do not move when it
+/// comes.
+#[component]
+fn OverviewSlot(code: DialogCode) -> impl IntoView {
+    move || {
+        if code.loaded.get() {
+            at_once(safety::draw_overview()).and_then(Result::ok)
+        } else {
+            Some(view! { <div class="overview-wait" aria-hidden="true"></div> }.into_any())
+        }
     }
 }
 
@@ -305,22 +321,21 @@ struct DialogCode {
 }
 
 impl DialogCode {
-    /// Fetches the code in the background once the page has loaded and its
-    /// first lists have all answered (on a slow network those come first),
-    /// or after 10 s, so that a dialog opens at once.
-    fn new(state: AppState, loading: RwSignal<bool>) -> Self {
+    /// Fetches the code in the background as soon as `snapdeck.json` is
+    /// read and the first lists are asked for: on a slow network it comes
+    /// while they are on their way (it draws the overview), and a dialog
+    /// opens at once.
+    fn new(loading: RwSignal<bool>) -> Self {
         let code = DialogCode {
             loaded: RwSignal::new(false),
             failed: RwSignal::new(false),
         };
-        spawn_local(async move {
-            for _ in 0..40 {
-                gloo_timers::future::TimeoutFuture::new(250).await;
-                if !loading.get_untracked() && state.lists_quiet() {
-                    break;
-                }
+        Effect::new(move |fetched: Option<bool>| {
+            if fetched == Some(true) || loading.get() {
+                return fetched.unwrap_or(false);
             }
             code.fetch(None);
+            true
         });
         code
     }
@@ -388,6 +403,7 @@ fn DialogHost(code: DialogCode) -> impl IntoView {
 pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoaderError> {
     draw_dialog_preload().await?;
     draw_menu_preload().await?;
+    safety::draw_overview_preload().await?;
     card::pending_words_preload().await?;
     card::draw_not_confirmed_preload().await?;
     safety::draw_plan_preload().await?;

@@ -7,17 +7,25 @@ use leptos::prelude::*;
 use super::{act, page_state};
 
 use super::dialogs::{CancelButton, Modal};
-use super::{Row, When, rows};
+use super::{Row, rows};
 use crate::i18n::{count, fill, t};
 use crate::model::ProviderKind;
 use crate::state::cover::{self, Facet, Filter, Summary, Verdict};
 use crate::state::plan::{Plan, StepState};
 use crate::state::{AccountStore, Dialog, ServerStore, at_once};
 
+crate::part::part_fn! {
+    /// The overview, drawn by the dialogs' part: the first cards do not
+    /// wait for its code.
+    pub(super) fn draw_overview() -> AnyView;
+    preload draw_overview_preload;
+    { view! { <Overview /> }.into_any() }
+}
+
 /// "Am I covered?" across every account: the counts, each a filter, and
 /// the search and the account and provider filters.
 #[component]
-pub fn Overview() -> impl IntoView {
+fn Overview() -> impl IntoView {
     let state = page_state();
     // Once a second, and soon after a list answers for the first time
     // (`state.counts`, once for many), not on every list: with a list per
@@ -103,7 +111,6 @@ pub fn Overview() -> impl IntoView {
         }
     };
     view! {
-        <When is=Signal::derive(move || state.accounts.with(|a| !a.is_empty()))>
             <section class="overview" aria-label=t().overview().inner()>
                 <ul class="summary">
                     <li>
@@ -170,7 +177,6 @@ pub fn Overview() -> impl IntoView {
                     }}
                 </p>
             </section>
-        </When>
     }
 }
 

@@ -455,11 +455,6 @@ impl AppState {
             self.refreshing.set(false);
         }
     }
-
-    /// Every list has answered and none is due: the page is idle.
-    pub fn lists_quiet(&self) -> bool {
-        self.sched.with_value(|s| s.is_quiet(now_ms()))
-    }
 }
 
 crate::part::part_fn! {
