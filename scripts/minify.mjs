@@ -44,7 +44,66 @@ function html(name, integrity) {
   sizes.push([name, text.length, out.length]);
 }
 
+// wasm-bindgen names each import of the panel's JS by what it calls and a
+// hash (`__wbg_setattribute_2f1e3c4d5a6b7c8d`): 186 names, whose hashes
+// neither file can compress (about 3 KB brotli of the first load, counted
+// in both). They become short names, in the wasm's import section and in
+// snapdeck.js's import object alike; each must be a key there, once.
+function shortImports(wasmName, jsName, module) {
+  const wasm = readFileSync(path(wasmName));
+  let code = readFileSync(path(jsName), 'utf8');
+  const readLeb = (buf, at) => {
+    let n = 0, shift = 0, byte;
+    do { byte = buf[at++]; n += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [n, at];
+  };
+  const leb = (n) => {
+    const out = [];
+    do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
+    return Buffer.from(out);
+  };
+  const name = (text) => { const b = Buffer.from(text); return Buffer.concat([leb(b.length), b]); };
+  const chunks = [wasm.subarray(0, 8)];
+  let at = 8, renamed = 0;
+  while (at < wasm.length) {
+    const id = wasm[at];
+    const [size, body] = readLeb(wasm, at + 1);
+    const end = body + size;
+    if (id !== 2) { chunks.push(wasm.subarray(at, end)); at = end; continue; }
+    let [count, p] = readLeb(wasm, body);
+    const out = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      let len;
+      [len, p] = readLeb(wasm, p); const mod = wasm.toString('utf8', p, p + len); p += len;
+      [len, p] = readLeb(wasm, p); const field = wasm.toString('utf8', p, p + len); p += len;
+      const descStart = p;
+      const kind = wasm[p++];
+      if (kind === 0) [, p] = readLeb(wasm, p); // function: type index
+      else if (kind === 1) { p++; const flags = wasm[p++]; [, p] = readLeb(wasm, p); if (flags & 1) [, p] = readLeb(wasm, p); } // table
+      else if (kind === 2) { const flags = wasm[p++]; [, p] = readLeb(wasm, p); if (flags & 1) [, p] = readLeb(wasm, p); } // memory
+      else if (kind === 3) p += 2; // global
+      else throw new Error(`minify: import kind ${kind} of ${field}`);
+      let short = field;
+      if (mod === module) {
+        const key = new RegExp(`(?<![\\w$])${field}:`, 'g');
+        const found = code.match(key)?.length ?? 0;
+        if (found !== 1) throw new Error(`minify: import ${field} is ${found} times a key in ${jsName}`);
+        short = `$${(renamed++).toString(36)}`;
+        code = code.replace(key, `${short}:`);
+      }
+      out.push(name(mod), name(short), wasm.subarray(descStart, p));
+    }
+    const section = Buffer.concat(out);
+    chunks.push(Buffer.from([2]), leb(section.length), section);
+    at = end;
+  }
+  writeFileSync(path(wasmName), Buffer.concat(chunks));
+  writeFileSync(path(jsName), code);
+  console.log(`minify: ${renamed} imports of ${wasmName} renamed`);
+}
+
 await js('snapdeck.js');
+shortImports('snapdeck_bg.wasm', 'snapdeck.js', './snapdeck_bg.js');
 // The loader of the parts fetched later (scripts/chunks.mjs).
 await js('__wasm_split.js');
 html('index.html', css('main.css'));
