@@ -20,9 +20,19 @@ const html = readFileSync(join(root, 'index.html'), 'utf8');
 const release = process.env.TRUNK_PROFILE === 'release';
 const named = html.match(release ? /data-cargo-profile-release="([^"]+)"/ : /data-cargo-profile-dev="([^"]+)"/);
 const profile = named ? named[1] : release ? 'release' : 'debug';
-const parts = join(root, 'target', 'wasm32-unknown-unknown', profile === 'dev' ? 'debug' : profile, 'wasm-split');
-if (!existsSync(join(parts, '__wasm_split.js'))) {
-  throw new Error(`chunks.mjs: no ${parts}/__wasm_split.js: the wasm was linked without scripts/wasm-link`);
+// The parts of the main module trunk is building with: each link of the
+// panel leaves its parts beside it in deps/, with the hash of the main
+// module it made (scripts/wasm-link). Cargo can reuse an older link
+// without linking again (after a change is undone, say): its parts are
+// still there.
+const out = join(root, 'target', 'wasm32-unknown-unknown', profile === 'dev' ? 'debug' : profile);
+const main = createHash('sha256').update(readFileSync(join(out, 'snapdeck.wasm'))).digest('hex');
+const parts = readdirSync(join(out, 'deps'))
+  .filter((n) => n.endsWith('.parts'))
+  .map((n) => join(out, 'deps', n))
+  .find((dir) => existsSync(join(dir, 'main.sha256')) && readFileSync(join(dir, 'main.sha256'), 'utf8').trim() === main);
+if (!parts) {
+  throw new Error(`chunks.mjs: no parts in ${out}/deps/ for ${out}/snapdeck.wasm: the wasm was linked without scripts/wasm-link`);
 }
 
 // The main module's flags (index.html), but for one: a part's memory is
