@@ -5,6 +5,7 @@
 // <link data-trunk rel="rust"> tag, which trunk leaves in place when it
 // injects no script.
 // Usage: node scripts/minify.mjs [dist]
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +16,8 @@ const dist = process.argv[2] ?? 'dist';
 const path = (name) => join(dist, name);
 const sizes = [];
 
-async function js(name) {
-  const code = readFileSync(path(name), 'utf8');
+async function js(name, edit = (code) => code) {
+  const code = edit(readFileSync(path(name), 'utf8'));
   const out = await minifyJs(code, { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true });
   writeFileSync(path(name), out.code);
   sizes.push([name, code.length, out.code.length]);
@@ -44,6 +45,19 @@ function html(name, integrity) {
   sizes.push([name, text.length, out.length]);
 }
 
+// An unsigned LEB128 number of a wasm file: [value, offset after it].
+function readLeb(buf, at) {
+  let n = 0, shift = 0, byte;
+  do { byte = buf[at++]; n += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+  return [n, at];
+}
+
+function leb(n) {
+  const out = [];
+  do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
+  return Buffer.from(out);
+}
+
 // wasm-bindgen names each import of the panel's JS by what it calls and a
 // hash (`__wbg_setattribute_2f1e3c4d5a6b7c8d`): 186 names, whose hashes
 // neither file can compress (about 3 KB brotli of the first load, counted
@@ -52,16 +66,6 @@ function html(name, integrity) {
 function shortImports(wasmName, jsName, module) {
   const wasm = readFileSync(path(wasmName));
   let code = readFileSync(path(jsName), 'utf8');
-  const readLeb = (buf, at) => {
-    let n = 0, shift = 0, byte;
-    do { byte = buf[at++]; n += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
-    return [n, at];
-  };
-  const leb = (n) => {
-    const out = [];
-    do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
-    return Buffer.from(out);
-  };
   const name = (text) => { const b = Buffer.from(text); return Buffer.concat([leb(b.length), b]); };
   const chunks = [wasm.subarray(0, 8)];
   let at = 8, renamed = 0;
@@ -102,7 +106,82 @@ function shortImports(wasmName, jsName, module) {
   console.log(`minify: ${renamed} imports of ${wasmName} renamed`);
 }
 
-await js('snapdeck.js');
+// Leptos always links server_fn, whose wasm-streams exports three classes
+// to JS (IntoUnderlyingSource, …Sink, …ByteSource) that only a server
+// function's streaming uses; the panel has none. Their classes leave
+// snapdeck.js and their exports the wasm, whose code wasm-opt then drops.
+// The function table stays as it is: the dialogs' part imports it, and
+// calls the main module's functions through it.
+const STREAMS = /^(__wbg_)?intounderlying(bytesource|sink|source)_/;
+
+function withoutStreamClasses(code) {
+  const out = code
+    .replace(/^export class IntoUnderlying\w+ \{\n[\s\S]*?\n\}\n/gm, '')
+    .replace(/^if \(Symbol\.dispose\) IntoUnderlying\w+\.prototype\[Symbol\.dispose\] = IntoUnderlying\w+\.prototype\.free;\n/gm, '')
+    .replace(/^const IntoUnderlying\w+Finalization = [^\n]*\n[^\n]*\n[^\n]*\);\n/gm, '');
+  const left = out.match(/IntoUnderlying|intounderlying/);
+  if (left) throw new Error(`minify: snapdeck.js still speaks of ${left[0]}: wasm-bindgen's output changed`);
+  return out;
+}
+
+// The initial sizes of the wasm's tables, as text.
+function tableSizes(wasm) {
+  for (let at = 8; at < wasm.length;) {
+    const [size, body] = readLeb(wasm, at + 1);
+    if (wasm[at] === 4) {
+      let [count, p] = readLeb(wasm, body);
+      const sizes = [];
+      for (let i = 0; i < count; i++) {
+        const flags = wasm[p + 1]; // after the reference type
+        let min;
+        [min, p] = readLeb(wasm, p + 2);
+        if (flags & 1) [, p] = readLeb(wasm, p); // maximum
+        sizes.push(min);
+      }
+      return sizes.join(', ');
+    }
+    at = body + size;
+  }
+  throw new Error('minify: the wasm has no table');
+}
+
+function withoutStreamExports(wasmName) {
+  const wasm = readFileSync(path(wasmName));
+  const chunks = [wasm.subarray(0, 8)];
+  let at = 8, dropped = 0;
+  while (at < wasm.length) {
+    const id = wasm[at];
+    const [size, body] = readLeb(wasm, at + 1);
+    const end = body + size;
+    if (id !== 7) { chunks.push(wasm.subarray(at, end)); at = end; continue; }
+    let [count, p] = readLeb(wasm, body);
+    const kept = [];
+    for (let i = 0; i < count; i++) {
+      const start = p;
+      let len;
+      [len, p] = readLeb(wasm, p);
+      const field = wasm.toString('utf8', p, p + len);
+      p += len + 1; // name, kind
+      [, p] = readLeb(wasm, p); // index
+      if (STREAMS.test(field)) dropped++;
+      else kept.push(wasm.subarray(start, p));
+    }
+    const section = Buffer.concat([leb(kept.length), ...kept]);
+    chunks.push(Buffer.from([7]), leb(section.length), section);
+    at = end;
+  }
+  if (dropped !== 13) throw new Error(`minify: ${dropped} wasm-streams exports in ${wasmName}, 13 expected`);
+  writeFileSync(path(wasmName), Buffer.concat(chunks));
+  const html = readFileSync('index.html', 'utf8');
+  const features = html.match(/data-wasm-opt-params="([^"]*)"/)[1].split(/\s+/).filter((f) => f.startsWith('--enable-'));
+  execFileSync(join('scripts', 'node_modules', '.bin', 'wasm-opt'),
+    [...features, '--remove-unused-module-elements', path(wasmName), '-o', path(wasmName)], { stdio: 'inherit' });
+  const [before, after] = [tableSizes(wasm), tableSizes(readFileSync(path(wasmName)))];
+  if (before !== after) throw new Error(`minify: the tables of ${wasmName} went from ${before} to ${after}`);
+}
+
+withoutStreamExports('snapdeck_bg.wasm');
+await js('snapdeck.js', withoutStreamClasses);
 shortImports('snapdeck_bg.wasm', 'snapdeck.js', './snapdeck_bg.js');
 // The loader of the parts fetched later (scripts/chunks.mjs).
 await js('__wasm_split.js');
