@@ -2,10 +2,10 @@
 //! list of actions; arrows move between them, Enter or Space runs one,
 //! Escape closes and gives the focus back to the button.
 //!
-//! The button is in the main module; the items are drawn by the dialogs'
-//! part (every one of them opens a dialog or changes what the device
-//! remembers), so a menu opened before the part is here says it is
-//! loading, then shows them.
+//! The button is in the main module; the items, and the keys that move
+//! among them, are the dialogs' part's (every item opens a dialog or
+//! changes what the device remembers), so a menu opened before the part is
+//! here says it is loading, then shows them.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -65,24 +65,6 @@ pub fn ActionMenu(
     let button = NodeRef::<leptos::html::Button>::new();
     let list = NodeRef::<leptos::html::Div>::new();
 
-    let entries = move || -> Vec<HtmlElement> {
-        let Some(list) = list.get_untracked() else {
-            return Vec::new();
-        };
-        let Ok(nodes) = list.query_selector_all("[role=menuitem]") else {
-            return Vec::new();
-        };
-        (0..nodes.length())
-            .filter_map(|i| nodes.item(i))
-            .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-            .collect()
-    };
-    let focus_at = move |index: usize| {
-        let all = entries();
-        if let Some(el) = all.get(index.min(all.len().saturating_sub(1))) {
-            let _ = el.focus();
-        }
-    };
     // Once the list is drawn, the focus moves into it. An open list may
     // reach past its server, which skips painting what lies outside it
     // when the page has many servers: not while the list is open.
@@ -107,14 +89,11 @@ pub fn ActionMenu(
                 .class_list()
                 .toggle_with_force("menu-open", where_to != Open::Closed);
         }
-        if list.get().is_none() {
+        if list.get().is_none() || where_to == Open::Closed {
             return;
         }
-        match where_to {
-            Open::First => focus_at(0),
-            Open::Last => focus_at(usize::MAX),
-            Open::Closed => {}
-        }
+        // The items are the part's: here once they are drawn.
+        let _ = at_once(focus_entry(list, where_to == Open::Last));
     });
     let loaded = move || code.is_none_or(|c| c.loaded.get());
     // Opening asks for the items' code, unless it is here.
@@ -146,46 +125,10 @@ pub fn ActionMenu(
             _ => {}
         }
     };
+    // Keys move among the items, which the part draws: nothing to do
+    // before they come.
     let on_list_key = move |ev: leptos::ev::KeyboardEvent| {
-        let all = entries();
-        let active = document().active_element();
-        let at = all.iter().position(|e| {
-            active
-                .as_ref()
-                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
-        });
-        let n = all.len();
-        if n == 0 {
-            return;
-        }
-        let go = |i: usize| {
-            let _ = all[i].focus();
-        };
-        match ev.key().as_str() {
-            "ArrowDown" => {
-                ev.prevent_default();
-                go(at.map_or(0, |i| (i + 1) % n));
-            }
-            "ArrowUp" => {
-                ev.prevent_default();
-                go(at.map_or(n - 1, |i| (i + n - 1) % n));
-            }
-            "Home" => {
-                ev.prevent_default();
-                go(0);
-            }
-            "End" => {
-                ev.prevent_default();
-                go(n - 1);
-            }
-            "Escape" => {
-                ev.prevent_default();
-                ev.stop_propagation();
-                close(true);
-            }
-            "Tab" => close(false),
-            _ => {}
-        }
+        let _ = at_once(list_key(ev, list, Callback::new(close)));
     };
     // A click or the focus elsewhere closes it.
     let on_focus_out = move |ev: leptos::ev::FocusEvent| {
@@ -291,4 +234,82 @@ pub(super) fn items_view(items: Vec<Item>, close: Callback<bool>) -> AnyView {
         })
         .collect_view()
         .into_any()
+}
+
+/// The items of an open menu, in order.
+fn entries(list: NodeRef<leptos::html::Div>) -> Vec<HtmlElement> {
+    let Some(list) = list.get_untracked() else {
+        return Vec::new();
+    };
+    let Ok(nodes) = list.query_selector_all("[role=menuitem]") else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .collect()
+}
+
+crate::part::part_fn! {
+    /// Focuses an open menu's first item (`last`: its last).
+    pub(super) fn focus_entry(list: NodeRef<leptos::html::Div>, last: bool) -> ();
+    preload focus_entry_preload;
+    {
+        let all = entries(list);
+        let at = if last { all.len().saturating_sub(1) } else { 0 };
+        if let Some(el) = all.get(at) {
+            let _ = el.focus();
+        }
+    }
+}
+
+crate::part::part_fn! {
+    /// A key in an open menu: arrows, Home and End move among the items,
+    /// Escape closes it (the focus back on its button), Tab leaves it.
+    pub(super) fn list_key(
+        ev: leptos::ev::KeyboardEvent,
+        list: NodeRef<leptos::html::Div>,
+        close: Callback<bool>,
+    ) -> ();
+    preload list_key_preload;
+    {
+        let all = entries(list);
+        let active = document().active_element();
+        let at = all.iter().position(|e| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
+        });
+        let n = all.len();
+        if n > 0 {
+            let go = |i: usize| {
+                let _ = all[i].focus();
+            };
+            match ev.key().as_str() {
+                "ArrowDown" => {
+                    ev.prevent_default();
+                    go(at.map_or(0, |i| (i + 1) % n));
+                }
+                "ArrowUp" => {
+                    ev.prevent_default();
+                    go(at.map_or(n - 1, |i| (i + n - 1) % n));
+                }
+                "Home" => {
+                    ev.prevent_default();
+                    go(0);
+                }
+                "End" => {
+                    ev.prevent_default();
+                    go(n - 1);
+                }
+                "Escape" => {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    close.run(true);
+                }
+                "Tab" => close.run(false),
+                _ => {}
+            }
+        }
+    }
 }

@@ -403,6 +403,8 @@ fn DialogHost(code: DialogCode) -> impl IntoView {
 pub(crate) async fn load_dialogs() -> Result<(), leptos::wasm_split::SplitLoaderError> {
     draw_dialog_preload().await?;
     draw_menu_preload().await?;
+    menu::focus_entry_preload().await?;
+    menu::list_key_preload().await?;
     safety::draw_overview_preload().await?;
     card::pending_words_preload().await?;
     card::draw_not_confirmed_preload().await?;
