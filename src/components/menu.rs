@@ -89,10 +89,12 @@ pub fn ActionMenu(
                 .class_list()
                 .toggle_with_force("menu-open", where_to != Open::Closed);
         }
-        if list.get().is_none() || where_to == Open::Closed {
+        // The items are the part's: drawn once it is here. (Calling into
+        // the part before would fetch it.)
+        let ready = code.is_none_or(|c| c.loaded.get());
+        if !ready || list.get().is_none() || where_to == Open::Closed {
             return;
         }
-        // The items are the part's: here once they are drawn.
         let _ = at_once(focus_entry(list, where_to == Open::Last));
     });
     let loaded = move || code.is_none_or(|c| c.loaded.get());
@@ -128,7 +130,9 @@ pub fn ActionMenu(
     // Keys move among the items, which the part draws: nothing to do
     // before they come.
     let on_list_key = move |ev: leptos::ev::KeyboardEvent| {
-        let _ = at_once(list_key(ev, list, Callback::new(close)));
+        if code.is_none_or(|c| c.loaded.get_untracked()) {
+            let _ = at_once(list_key(ev, list, Callback::new(close)));
+        }
     };
     // A click or the focus elsewhere closes it.
     let on_focus_out = move |ev: leptos::ev::FocusEvent| {
