@@ -14,3 +14,10 @@ try {
   // A language tag the browser's Intl refuses: the panel chooses its own.
 }
 await loading;
+// The styles of what the dialogs' part draws (style/later.css): the first
+// cards do not wait for them. scripts/minify.mjs writes the sheet's hash.
+const later = document.createElement('link');
+later.rel = 'stylesheet';
+later.href = new URL('./later.css', import.meta.url).href;
+later.integrity = 'LATER_CSS_INTEGRITY';
+document.head.append(later);

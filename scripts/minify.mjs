@@ -1,9 +1,10 @@
 // Minifies what trunk leaves readable in a release build: the JS that
-// wasm-bindgen and wasm-split write (terser) and the style sheet (csso,
-// without reordering rules). The style sheet's integrity hash in index.html is
-// computed again, and index.html loses its comments and the build's own
-// <link data-trunk rel="rust"> tag, which trunk leaves in place when it
-// injects no script.
+// wasm-bindgen and wasm-split write and boot.js (terser), and the style
+// sheets (csso, without reordering rules). main.css's integrity hash in
+// index.html is computed again, later.css's is written into boot.js, and
+// index.html loses its comments and the build's own <link data-trunk
+// rel="rust"> tag, which trunk leaves in place when it injects no script.
+// The wasm's imports get short names, and wasm-streams' unused classes go.
 // Usage: node scripts/minify.mjs [dist]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -185,5 +186,13 @@ await js('snapdeck.js', withoutStreamClasses);
 shortImports('snapdeck_bg.wasm', 'snapdeck.js', './snapdeck_bg.js');
 // The loader of the parts fetched later (scripts/chunks.mjs).
 await js('__wasm_split.js');
+await js('boot.js');
 html('index.html', css('main.css'));
+// boot.js adds later.css, with its hash.
+{
+  const integrity = css('later.css');
+  const boot = readFileSync(path('boot.js'), 'utf8');
+  if (!boot.includes('LATER_CSS_INTEGRITY')) throw new Error('minify: boot.js has no LATER_CSS_INTEGRITY to fill');
+  writeFileSync(path('boot.js'), boot.replace('LATER_CSS_INTEGRITY', integrity));
+}
 for (const [name, before, after] of sizes) console.log(`minify: ${name} ${before} -> ${after} bytes`);
