@@ -59,6 +59,24 @@ function leb(n) {
   return Buffer.from(out);
 }
 
+// The wasm file with the section of this id replaced by `rewrite(body)`
+// (the section's bytes after its size), the others as they are.
+function withSection(wasm, id, rewrite) {
+  const chunks = [wasm.subarray(0, 8)];
+  for (let at = 8; at < wasm.length;) {
+    const [size, body] = readLeb(wasm, at + 1);
+    const end = body + size;
+    if (wasm[at] === id) {
+      const section = rewrite(body);
+      chunks.push(Buffer.from([id]), leb(section.length), section);
+    } else {
+      chunks.push(wasm.subarray(at, end));
+    }
+    at = end;
+  }
+  return Buffer.concat(chunks);
+}
+
 // wasm-bindgen names each import of the panel's JS by what it calls and a
 // hash (`__wbg_setattribute_2f1e3c4d5a6b7c8d`): 186 names, whose hashes
 // neither file can compress (about 3 KB brotli of the first load, counted
@@ -68,15 +86,10 @@ function shortImports(wasmName, jsName, module) {
   const wasm = readFileSync(path(wasmName));
   let code = readFileSync(path(jsName), 'utf8');
   const name = (text) => { const b = Buffer.from(text); return Buffer.concat([leb(b.length), b]); };
-  const chunks = [wasm.subarray(0, 8)];
-  let at = 8, renamed = 0;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, body] = readLeb(wasm, at + 1);
-    const end = body + size;
-    if (id !== 2) { chunks.push(wasm.subarray(at, end)); at = end; continue; }
+  let renamed = 0;
+  const out = withSection(wasm, 2, (body) => {
     let [count, p] = readLeb(wasm, body);
-    const out = [leb(count)];
+    const parts = [leb(count)];
     for (let i = 0; i < count; i++) {
       let len;
       [len, p] = readLeb(wasm, p); const mod = wasm.toString('utf8', p, p + len); p += len;
@@ -96,13 +109,11 @@ function shortImports(wasmName, jsName, module) {
         short = `$${(renamed++).toString(36)}`;
         code = code.replace(key, `${short}:`);
       }
-      out.push(name(mod), name(short), wasm.subarray(descStart, p));
+      parts.push(name(mod), name(short), wasm.subarray(descStart, p));
     }
-    const section = Buffer.concat(out);
-    chunks.push(Buffer.from([2]), leb(section.length), section);
-    at = end;
-  }
-  writeFileSync(path(wasmName), Buffer.concat(chunks));
+    return Buffer.concat(parts);
+  });
+  writeFileSync(path(wasmName), out);
   writeFileSync(path(jsName), code);
   console.log(`minify: ${renamed} imports of ${wasmName} renamed`);
 }
@@ -148,13 +159,8 @@ function tableSizes(wasm) {
 
 function withoutStreamExports(wasmName) {
   const wasm = readFileSync(path(wasmName));
-  const chunks = [wasm.subarray(0, 8)];
-  let at = 8, dropped = 0;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, body] = readLeb(wasm, at + 1);
-    const end = body + size;
-    if (id !== 7) { chunks.push(wasm.subarray(at, end)); at = end; continue; }
+  let dropped = 0;
+  const out = withSection(wasm, 7, (body) => {
     let [count, p] = readLeb(wasm, body);
     const kept = [];
     for (let i = 0; i < count; i++) {
@@ -167,12 +173,10 @@ function withoutStreamExports(wasmName) {
       if (STREAMS.test(field)) dropped++;
       else kept.push(wasm.subarray(start, p));
     }
-    const section = Buffer.concat([leb(kept.length), ...kept]);
-    chunks.push(Buffer.from([7]), leb(section.length), section);
-    at = end;
-  }
+    return Buffer.concat([leb(kept.length), ...kept]);
+  });
   if (dropped !== 13) throw new Error(`minify: ${dropped} wasm-streams exports in ${wasmName}, 13 expected`);
-  writeFileSync(path(wasmName), Buffer.concat(chunks));
+  writeFileSync(path(wasmName), out);
   const html = readFileSync('index.html', 'utf8');
   const features = html.match(/data-wasm-opt-params="([^"]*)"/)[1].split(/\s+/).filter((f) => f.startsWith('--enable-'));
   execFileSync(join('scripts', 'node_modules', '.bin', 'wasm-opt'),
