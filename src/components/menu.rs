@@ -90,12 +90,13 @@ pub fn ActionMenu(
                 .toggle_with_force("menu-open", where_to != Open::Closed);
         }
         // The items are the part's: drawn once it is here. (Calling into
-        // the part before would fetch it.)
-        let ready = code.is_none_or(|c| c.loaded.get());
-        if !ready || list.get().is_none() || where_to == Open::Closed {
+        // the part before would fetch it.) A closed menu follows nothing.
+        if where_to == Open::Closed || list.get().is_none() {
             return;
         }
-        let _ = at_once(focus_entry(list, where_to == Open::Last));
+        if code.is_none_or(|c| c.loaded.get()) {
+            let _ = at_once(focus_entry(list, where_to == Open::Last));
+        }
     });
     let loaded = move || code.is_none_or(|c| c.loaded.get());
     // Opening asks for the items' code, unless it is here.
