@@ -59,26 +59,33 @@ function leb(n) {
   return Buffer.from(out);
 }
 
-// The wasm file with the section of this id replaced by `rewrite(body)`
-// (the section's bytes after its size), the others as they are.
-function withSection(wasm, id, rewrite) {
-  const chunks = [wasm.subarray(0, 8)];
+// The sections of a wasm file: [id, body, start, end], the offsets of its
+// bytes after its size, of the section and after it.
+function* sections(wasm) {
   for (let at = 8; at < wasm.length;) {
     const [size, body] = readLeb(wasm, at + 1);
-    const end = body + size;
-    if (wasm[at] === id) {
+    yield [wasm[at], body, at, body + size];
+    at = body + size;
+  }
+}
+
+// The wasm file with the section of this id replaced by `rewrite(body)`
+// (the offset of the section's bytes after its size), the others as they are.
+function withSection(wasm, id, rewrite) {
+  const chunks = [wasm.subarray(0, 8)];
+  for (const [which, body, start, end] of sections(wasm)) {
+    if (which === id) {
       const section = rewrite(body);
       chunks.push(Buffer.from([id]), leb(section.length), section);
     } else {
-      chunks.push(wasm.subarray(at, end));
+      chunks.push(wasm.subarray(start, end));
     }
-    at = end;
   }
   return Buffer.concat(chunks);
 }
 
 // wasm-bindgen names each import of the panel's JS by what it calls and a
-// hash (`__wbg_setattribute_2f1e3c4d5a6b7c8d`): 186 names, whose hashes
+// hash (`__wbg_setattribute_2f1e3c4d5a6b7c8d`): about 185 names, whose hashes
 // neither file can compress (about 3 KB brotli of the first load, counted
 // in both). They become short names, in the wasm's import section and in
 // snapdeck.js's import object alike; each must be a key there, once.
@@ -138,21 +145,18 @@ function withoutStreamClasses(code) {
 
 // The initial sizes of the wasm's tables, as text.
 function tableSizes(wasm) {
-  for (let at = 8; at < wasm.length;) {
-    const [size, body] = readLeb(wasm, at + 1);
-    if (wasm[at] === 4) {
-      let [count, p] = readLeb(wasm, body);
-      const sizes = [];
-      for (let i = 0; i < count; i++) {
-        const flags = wasm[p + 1]; // after the reference type
-        let min;
-        [min, p] = readLeb(wasm, p + 2);
-        if (flags & 1) [, p] = readLeb(wasm, p); // maximum
-        sizes.push(min);
-      }
-      return sizes.join(', ');
+  for (const [id, body] of sections(wasm)) {
+    if (id !== 4) continue;
+    let [count, p] = readLeb(wasm, body);
+    const sizes = [];
+    for (let i = 0; i < count; i++) {
+      const flags = wasm[p + 1]; // after the reference type
+      let min;
+      [min, p] = readLeb(wasm, p + 2);
+      if (flags & 1) [, p] = readLeb(wasm, p); // maximum
+      sizes.push(min);
     }
-    at = body + size;
+    return sizes.join(', ');
   }
   throw new Error('minify: the wasm has no table');
 }

@@ -207,7 +207,9 @@ test('the styles of what the part draws come after the panel starts, checked by 
     await page.goto(env.urls.panel);
     await page.getByRole('region', { name: 'Overview' }).waitFor();
     // Added by boot.js with the hash scripts/minify.mjs wrote: a sheet
-    // whose bytes do not match it is refused, and cssRules would be empty.
+    // whose bytes do not match it is refused, and never has rules.
+    const rules = () => page.evaluate(() => document.querySelector('link[href$="later.css"]')?.sheet?.cssRules.length ?? 0);
+    await until(async () => (await rules()) > 0, 5_000, 'later.css loaded and accepted');
     const sheet = await page.evaluate(() => {
       const link = document.querySelector('link[href$="later.css"]');
       return link && { integrity: link.integrity, rules: link.sheet?.cssRules.length ?? 0 };
@@ -258,7 +260,7 @@ test('a card\'s menu opened before the dialogs\' part says it is loading, then s
   try {
     const { page } = env;
     let release;
-    let held = new Promise((resolve) => { release = resolve; });
+    const held = new Promise((resolve) => { release = resolve; });
     let offline = false;
     let fetches = 0;
     await page.route(/\/split_dialogs[^/]*\.wasm$/, async (route) => {
@@ -292,7 +294,6 @@ test('a card\'s menu opened before the dialogs\' part says it is loading, then s
 
     // A page whose part cannot come: the menu closes, the page says why.
     offline = true;
-    held = new Promise((resolve) => { release = resolve; });
     await loaded(env);
     const again = card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly');
     await until(() => fetches >= 2, 10_000, 'the background fetch tried');

@@ -65,6 +65,9 @@ pub fn ActionMenu(
     let button = NodeRef::<leptos::html::Button>::new();
     let list = NodeRef::<leptos::html::Div>::new();
 
+    // The items, and the keys that move among them, are the part's: here
+    // once it is. (Calling into the part before would fetch it.)
+    let loaded = move || code.is_none_or(|c| c.loaded.get());
     // Once the list is drawn, the focus moves into it. An open list may
     // reach past its server, which skips painting what lies outside it
     // when the page has many servers: not while the list is open.
@@ -89,16 +92,13 @@ pub fn ActionMenu(
                 .class_list()
                 .toggle_with_force("menu-open", where_to != Open::Closed);
         }
-        // The items are the part's: drawn once it is here. (Calling into
-        // the part before would fetch it.) A closed menu follows nothing.
         if where_to == Open::Closed || list.get().is_none() {
             return;
         }
-        if code.is_none_or(|c| c.loaded.get()) {
+        if loaded() {
             let _ = at_once(focus_entry(list, where_to == Open::Last));
         }
     });
-    let loaded = move || code.is_none_or(|c| c.loaded.get());
     // Opening asks for the items' code, unless it is here.
     let show = move |at: Open| {
         open.set(at);
@@ -128,10 +128,9 @@ pub fn ActionMenu(
             _ => {}
         }
     };
-    // Keys move among the items, which the part draws: nothing to do
-    // before they come.
+    // Nothing to move among before the items come.
     let on_list_key = move |ev: leptos::ev::KeyboardEvent| {
-        if code.is_none_or(|c| c.loaded.get_untracked()) {
+        if loaded() {
             let _ = at_once(list_key(ev, list, Callback::new(close)));
         }
     };
