@@ -99,26 +99,21 @@ pub fn t() -> Texts {
 /// A text with its `{name}`s replaced by the values given; a name with no
 /// value stays as written.
 pub fn fill(template: &str, values: &[(&str, &dyn Display)]) -> String {
+    // Split, never sliced by index: no slicing panic in the panel's code.
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name_len = after.find('}').filter(|&n| {
-            after[..n]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let filled = after.split_once('}').and_then(|(name, tail)| {
+            let named = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            let (_, value) = values.iter().find(|(k, _)| named && *k == name)?;
+            Some((value, tail))
         });
-        match name_len.and_then(|n| {
-            values
-                .iter()
-                .find(|(k, _)| *k == &after[..n])
-                .map(|v| (n, v.1))
-        }) {
-            Some((n, value)) => {
+        match filled {
+            Some((value, tail)) => {
                 use std::fmt::Write;
                 let _ = write!(out, "{value}");
-                rest = &after[n + 1..];
+                rest = tail;
             }
             None => {
                 out.push('{');
@@ -371,6 +366,9 @@ mod tests {
         );
         assert_eq!(fill("{ odd } {", &[]), "{ odd } {");
         assert_eq!(fill("İstanbul {n}", &[("n", &"ılık")]), "İstanbul ılık");
+        // A brace that opens no name, then one that does; a name unclosed.
+        assert_eq!(fill("{{n}} {ş{n}", &[("n", &1)]), "{1} {ş1");
+        assert_eq!(fill("end {n", &[("n", &1)]), "end {n");
         assert_eq!(count(1, "{n} snapshot", "{n} snapshots"), "1 snapshot");
         assert_eq!(count(3, "{n} snapshot", "{n} snapshots"), "3 snapshots");
     }

@@ -39,7 +39,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     }
     let mo = num(date.get(5..7)?)?;
     let d = num(date.get(8..10)?)?;
-    let rest = &s[10..];
+    let rest = s.get(10..)?;
     if rest.is_empty() {
         return civil_seconds(y, mo, d, 0, 0, 0);
     }
@@ -49,8 +49,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let sec = num(rest.get(6..8)?)?;
     let mut zone = rest.get(8..)?;
     if let Some(frac) = zone.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        zone = &frac[digits..];
+        zone = frac.trim_start_matches(|c: char| c.is_ascii_digit());
     }
     let offset = match zone {
         "Z" | "z" => 0,

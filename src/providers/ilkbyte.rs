@@ -125,7 +125,9 @@ pub fn parse_servers(resp: &HttpResponse) -> Result<ServerPage, ProviderError> {
         .filter_map(|s| {
             let name = text(s, "name");
             // Removed servers keep a `_REMOVE<digits>` suffix: hidden.
-            if name.is_empty() || name.contains("_REMOVE") {
+            // (Split by the character: no substring search in the panel.)
+            let removed = name.split('_').skip(1).any(|p| p.starts_with("REMOVE"));
+            if name.is_empty() || removed {
                 return None;
             }
             Some(Server {

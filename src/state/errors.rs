@@ -45,7 +45,11 @@ impl FetchError {
 }
 
 fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    // `scheme://rest`, split by the character: no substring search.
+    let rest = url
+        .split_once(':')
+        .and_then(|(_, r)| r.strip_prefix("//"))
+        .unwrap_or(url);
     rest.split(['/', '?']).next().unwrap_or(rest)
 }
 
@@ -152,6 +156,15 @@ pub fn limit_note(provider: ProviderKind, server: &str, count: usize) -> Option<
 mod tests {
     use super::*;
     use crate::model::Credentials;
+
+    #[test]
+    fn host_of_takes_the_host_and_port() {
+        assert_eq!(host_of("https://api.ilkbyte.com/v1?x=1"), "api.ilkbyte.com");
+        assert_eq!(host_of("http://127.0.0.1:8787/"), "127.0.0.1:8787");
+        assert_eq!(host_of("127.0.0.1:8787/p"), "127.0.0.1:8787");
+        assert_eq!(host_of("proxy.example"), "proxy.example");
+        assert_eq!(host_of(""), "");
+    }
 
     fn account(proxy: &str) -> Account {
         Account {
