@@ -1,9 +1,7 @@
 //! Accounts as the user enters, stores, exports and imports them. Pure: the
 //! browser's storage and crypto are in `storage` and `vault`.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::forms::{Invalid, field};
@@ -214,9 +212,18 @@ impl Settings {
     }
 }
 
-/// Secrets by account label; what the vault encrypts.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Secrets(pub BTreeMap<String, StoredCredentials>);
+/// Secrets by account label, in label order; what the vault encrypts.
+/// Written as a JSON object. A sorted list, not a map: a panel has a
+/// handful of accounts, and a map of this type would bring its own copy of
+/// the map's code into the wasm.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Secrets(Vec<(String, StoredCredentials)>);
+
+impl Serialize for Secrets {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(label, c)| (label, c)))
+    }
+}
 
 // Externally tagged (serde's default): internally tagged enums buffer
 // through serde's generic content type, which costs the panel dearly in size.
@@ -262,18 +269,30 @@ impl StoredCredentials {
 }
 
 impl Secrets {
-    // Built by `insert`, here and in `of`: `collect` into a map sorts first,
-    // and each sort is a copy of the standard library's in the wasm.
+    /// Sets a label's secrets, keeping the labels in order. Built by
+    /// `insert`, not by sorting: each sort is a copy of the standard
+    /// library's in the wasm.
+    pub fn insert(&mut self, label: String, c: StoredCredentials) {
+        match self.0.binary_search_by(|(l, _)| l.as_str().cmp(&label)) {
+            Ok(at) => self.0[at].1 = c,
+            Err(at) => self.0.insert(at, (label, c)),
+        }
+    }
+
+    fn get(&self, label: &str) -> Option<&StoredCredentials> {
+        self.0.iter().find(|(l, _)| l == label).map(|(_, c)| c)
+    }
+
     fn from_value(v: &Value) -> Option<Secrets> {
-        let mut secrets = BTreeMap::new();
+        let mut secrets = Secrets::default();
         for (label, c) in v.as_object()? {
             secrets.insert(label.clone(), StoredCredentials::from_value(c)?);
         }
-        Some(Secrets(secrets))
+        Some(secrets)
     }
 
     pub fn of(accounts: &[Account]) -> Secrets {
-        let mut secrets = BTreeMap::new();
+        let mut secrets = Secrets::default();
         for a in accounts {
             let c = match &a.credentials {
                 Credentials::Ilkbyte { access, secret } => StoredCredentials::Ilkbyte {
@@ -287,11 +306,11 @@ impl Secrets {
             };
             secrets.insert(a.label.clone(), c);
         }
-        Secrets(secrets)
+        secrets
     }
 
     pub fn credentials_for(&self, label: &str, provider: ProviderKind) -> Credentials {
-        match (self.0.get(label), provider) {
+        match (self.get(label), provider) {
             (Some(StoredCredentials::Ilkbyte { access, secret }), ProviderKind::Ilkbyte) => {
                 Credentials::Ilkbyte {
                     access: access.clone(),
@@ -641,11 +660,11 @@ mod tests {
             protected: Vec::new(),
         };
         let mut secrets = Secrets::default();
-        secrets.0.insert(
+        secrets.insert(
             "Mine".into(),
             StoredCredentials::Vpsorg { token: "t".into() },
         );
-        secrets.0.insert(
+        secrets.insert(
             "Team".into(),
             StoredCredentials::Ilkbyte {
                 access: "a".into(),
@@ -717,9 +736,7 @@ mod tests {
         );
         assert_eq!(StoredSecrets::read(json.as_bytes()), Some(sealed));
         let mut secrets = Secrets::default();
-        secrets
-            .0
-            .insert("A".into(), StoredCredentials::Vpsorg { token: "t".into() });
+        secrets.insert("A".into(), StoredCredentials::Vpsorg { token: "t".into() });
         let plain = StoredSecrets::Plain { secrets };
         let json = serde_json::to_string(&plain).unwrap();
         assert!(
@@ -739,6 +756,27 @@ mod tests {
         ] {
             assert_eq!(StoredSecrets::read(bad.as_bytes()), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn secrets_stay_in_label_order_one_per_label() {
+        let token = |t: &str| StoredCredentials::Vpsorg { token: t.into() };
+        let mut secrets = Secrets::default();
+        secrets.insert("b".into(), token("1"));
+        secrets.insert("a".into(), token("2"));
+        secrets.insert("c".into(), token("3"));
+        secrets.insert("b".into(), token("4"));
+        let json = serde_json::to_string(&secrets).unwrap();
+        assert_eq!(
+            json,
+            r#"{"a":{"vpsorg":{"token":"2"}},"b":{"vpsorg":{"token":"4"}},"c":{"vpsorg":{"token":"3"}}}"#
+        );
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(Secrets::from_value(&v), Some(secrets.clone()));
+        let b = secrets.credentials_for("b", ProviderKind::Vpsorg);
+        assert_eq!(b, Credentials::Vpsorg { token: "4".into() });
+        let none = secrets.credentials_for("d", ProviderKind::Vpsorg);
+        assert_eq!(none, Credentials::Missing);
     }
 
     #[test]
@@ -859,13 +897,10 @@ mod tests {
     #[test]
     fn sealed_documents_of_both_shapes_are_read() {
         let doc = SealedDocument {
-            secrets: Secrets(
-                [(
-                    "Prod".to_string(),
-                    StoredCredentials::Vpsorg { token: "t".into() },
-                )]
-                .into(),
-            ),
+            secrets: Secrets(vec![(
+                "Prod".to_string(),
+                StoredCredentials::Vpsorg { token: "t".into() },
+            )]),
             settings: vec![settings("Prod", "")],
         };
         let bytes = serde_json::to_vec(&doc).unwrap();
