@@ -85,14 +85,15 @@ pub fn envelope(resp: &HttpResponse) -> Result<Value, ProviderError> {
         let message = reason.unwrap_or_else(|| status_text(resp.status));
         return Err(ProviderError::from_status(resp, message));
     }
-    let Some(v) = parsed else {
+    let Some(mut v) = parsed else {
         return Err(ProviderError::Malformed(
             t().ilkbyte_not_json().inner().into(),
         ));
     };
-    match v.get("status") {
-        Some(Value::Bool(true)) => Ok(v.get("data").cloned().unwrap_or(Value::Null)),
-        Some(Value::Bool(false)) => Err(ProviderError::Refused {
+    match v.get("status").and_then(Value::as_bool) {
+        // Taken out of the body, not copied: the body is ours.
+        Some(true) => Ok(v.get_mut("data").map(Value::take).unwrap_or(Value::Null)),
+        Some(false) => Err(ProviderError::Refused {
             status: resp.status,
             message: reason
                 .or_else(|| Some(text(&v, "message")).filter(|m| !m.is_empty()))
