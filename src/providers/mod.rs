@@ -247,10 +247,49 @@ pub(crate) fn join(base: &str, path: &str) -> String {
 pub(crate) fn text(v: &Value, key: &str) -> String {
     match v.get(key) {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Number(n)) => number_text(n),
         Some(Value::Bool(b)) => b.to_string(),
         _ => String::new(),
     }
+}
+
+/// A JSON number as text, without a float formatter (its code and tables
+/// are several KB of the wasm): integers exactly; other numbers to six
+/// decimals, trailing zeros left out, and past 10^12 with an exponent.
+pub(crate) fn number_text(n: &serde_json::Number) -> String {
+    if let Some(i) = n.as_u64() {
+        return i.to_string();
+    }
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    let f = n.as_f64().unwrap_or_default();
+    let (mut m, mut exp) = (f.abs(), 0u32);
+    while m >= 1e12 {
+        m /= 10.0;
+        exp += 1;
+    }
+    let mut out = String::from(if f < 0.0 { "-" } else { "" });
+    if exp > 0 {
+        // Twelve digits and the exponent: the fraction is noise here.
+        out += &(m.round() as u64).to_string();
+        out.push('e');
+        out += &exp.to_string();
+        return out;
+    }
+    // Below 10^18: within u64.
+    let micros = (m * 1e6).round() as u64;
+    out += &(micros / 1_000_000).to_string();
+    let frac = micros % 1_000_000;
+    if frac > 0 {
+        let digits = (frac + 1_000_000).to_string();
+        out.push('.');
+        out += digits
+            .strip_prefix('1')
+            .unwrap_or(&digits)
+            .trim_end_matches('0');
+    }
+    out
 }
 
 pub(crate) fn number(v: &Value, key: &str) -> Option<u64> {
@@ -309,6 +348,30 @@ pub fn proxy_refusal(body: &[u8]) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_text_say_their_value() {
+        let said = |json: &str| {
+            let v: Value = serde_json::from_str(json).unwrap();
+            text(&v, "n")
+        };
+        for (json, want) in [
+            (r#"{"n":42}"#, "42"),
+            (r#"{"n":-7}"#, "-7"),
+            (r#"{"n":18446744073709551615}"#, "18446744073709551615"),
+            (r#"{"n":12.5}"#, "12.5"),
+            (r#"{"n":-3.25}"#, "-3.25"),
+            (r#"{"n":0.1}"#, "0.1"),
+            (r#"{"n":2.0}"#, "2"),
+            (r#"{"n":0.0000004}"#, "0"),
+            (r#"{"n":0.9999999}"#, "1"),
+            (r#"{"n":-0.0}"#, "0"),
+            (r#"{"n":1e20}"#, "100000000000e9"),
+            (r#"{"n":-1.5e300}"#, "-150000000000e289"),
+        ] {
+            assert_eq!(said(json), want, "{json}");
+        }
+    }
 
     #[test]
     fn the_proxys_own_answer_is_read_whatever_the_bytes() {

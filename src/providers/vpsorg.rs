@@ -117,7 +117,7 @@ fn words(v: &Value) -> String {
             map.iter().map(|(k, val)| format!("{k}: {}", words(val))),
             "; ",
         ),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => super::number_text(n),
         Value::Bool(b) => b.to_string(),
         Value::Null => String::new(),
     }
