@@ -269,25 +269,28 @@ pub(crate) fn number_text(n: &serde_json::Number) -> String {
         m /= 10.0;
         exp += 1;
     }
-    let mut out = String::from(if f < 0.0 { "-" } else { "" });
+    let mut out = String::new();
     if exp > 0 {
         // Twelve digits and the exponent: the fraction is noise here.
         out += &(m.round() as u64).to_string();
         out.push('e');
         out += &exp.to_string();
-        return out;
+    } else {
+        // Below 10^18: within u64.
+        let micros = (m * 1e6).round() as u64;
+        out += &(micros / 1_000_000).to_string();
+        let frac = micros % 1_000_000;
+        if frac > 0 {
+            let digits = (frac + 1_000_000).to_string();
+            out.push('.');
+            out += digits
+                .strip_prefix('1')
+                .unwrap_or(&digits)
+                .trim_end_matches('0');
+        }
     }
-    // Below 10^18: within u64.
-    let micros = (m * 1e6).round() as u64;
-    out += &(micros / 1_000_000).to_string();
-    let frac = micros % 1_000_000;
-    if frac > 0 {
-        let digits = (frac + 1_000_000).to_string();
-        out.push('.');
-        out += digits
-            .strip_prefix('1')
-            .unwrap_or(&digits)
-            .trim_end_matches('0');
+    if f < 0.0 && out != "0" {
+        out.insert(0, '-');
     }
     out
 }
@@ -366,6 +369,7 @@ pub(crate) mod tests {
             (r#"{"n":0.0000004}"#, "0"),
             (r#"{"n":0.9999999}"#, "1"),
             (r#"{"n":-0.0}"#, "0"),
+            (r#"{"n":-0.0000004}"#, "0"),
             (r#"{"n":1e20}"#, "100000000000e9"),
             (r#"{"n":-1.5e300}"#, "-150000000000e289"),
         ] {
