@@ -105,3 +105,53 @@ test("VPS.org's snapshot list is asked for beside its server list, and kept when
     await own.close();
   }
 });
+
+test('the first lists are asked for before the page is built, which then goes on while they travel', async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    await page.addInitScript(() => {
+      new MutationObserver((_, seen) => {
+        if (!document.querySelector('header.banner')) return;
+        seen.disconnect();
+        window.bannerAt = performance.now();
+      }).observe(document, { subtree: true, childList: true });
+    });
+    await page.goto(urls.panel);
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'preupgrade').waitFor();
+    const { bannerAt, asked } = await page.evaluate(() => ({
+      bannerAt: window.bannerAt,
+      asked: performance.getEntriesByType('resource')
+        .filter((e) => /\/(ilkbyte|vpsorg)\//.test(e.name))
+        .map((e) => e.startTime),
+    }));
+    assert.ok(asked.length >= 3, `${asked.length} list requests seen`);
+    const first = Math.min(...asked);
+    assert.ok(first < bannerAt, `first list asked for at ${first.toFixed(0)} ms, the banner built at ${bannerAt.toFixed(0)} ms`);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a slow snapdeck.json does not hold the page back: the banner comes first, the cards once it is read', async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    let released = false;
+    await page.route('**/snapdeck.json', async (route) => {
+      await new Promise((r) => setTimeout(r, 3_000));
+      released = true;
+      await route.continue();
+    });
+    await page.goto(urls.panel);
+    await page.getByRole('banner').getByText('Snapdeck').waitFor({ timeout: 2_500 });
+    assert.equal(released, false, 'the banner came before snapdeck.json was read');
+    assert.equal(await page.getByRole('article').count(), 0);
+    // Not yet read is not "no accounts".
+    assert.equal(await page.getByRole('heading', { name: 'No accounts yet' }).count(), 0);
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    assert.equal(released, true);
+  } finally {
+    await own.close();
+  }
+});

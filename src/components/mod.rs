@@ -17,7 +17,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n;
 use crate::state::store::unowned;
-use crate::state::{AppState, Dialog, at_once, load_deployment};
+use crate::state::{AppState, Dialog, at_once, load_deployment, set_if_changed};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
 use safety::CleanUpDialog;
@@ -39,10 +39,17 @@ pub fn App() -> impl IntoView {
     let loading = RwSignal::new(true);
     let dialogs = DialogCode::new(loading);
     provide_context(dialogs);
+    // The page is built once the first lists are asked for (their fetches,
+    // spawned by `start`, run before the page's own update), so that they
+    // travel while it is built and first laid out rather than after. If
+    // `snapdeck.json` is slow to come, the page is drawn without it.
+    let drawn = RwSignal::new(false);
     spawn_local(async move {
         load_deployment(state).await;
         loading.set(false);
+        set_if_changed(drawn, true);
     });
+    set_timeout(move || set_if_changed(drawn, true), DRAW_WITHOUT_DEPLOYMENT);
 
     // Many servers: those off screen skip layout (see `.many` in the CSS).
     let many = move || {
@@ -70,9 +77,13 @@ pub fn App() -> impl IntoView {
     // texts are read once, as each part is built (no signal per text).
     move || {
         i18n::set_lang(state.lang.get());
-        view! { <Page loading many dialogs /> }
+        drawn.get().then(|| view! { <Page loading many dialogs /> })
     }
 }
+
+/// How long the page waits for `snapdeck.json` before it is drawn without
+/// it (it is preloaded beside the panel's code, so it is usually there).
+const DRAW_WITHOUT_DEPLOYMENT: Duration = Duration::from_millis(200);
 
 /// The language switch in the banner, each language named in itself.
 #[component]
