@@ -1,0 +1,58 @@
+// Two builds of the panel side by side, on localhost: time to the first
+// card, interleaved run by run (A B, B A, ...) in fresh browser contexts, so
+// that the machine's drift weighs on both alike. Prints each build's
+// medians (first card, banner, first list request) and the ratio B / A.
+// Runs of one build spread over 200 ms or more on a small machine: use 40
+// runs or more to see a change of 10%.
+// node end2end/bench-compare.mjs DIST_A DIST_B [runs]
+import { launch } from './harness.mjs';
+
+const [distA, distB] = process.argv.slice(2, 4);
+const runs = Number(process.argv[4] ?? 40);
+if (!distA || !distB) throw new Error('usage: node end2end/bench-compare.mjs DIST_A DIST_B [runs]');
+
+// In the page before its scripts: the time (ms since navigation start) of
+// the frame after the banner, and after the first card, enter the page.
+function probe() {
+  window.drawnAt = {};
+  const watch = (selector, key) => new MutationObserver((_, seen) => {
+    if (!document.querySelector(selector)) return;
+    seen.disconnect();
+    requestAnimationFrame(() => { window.drawnAt[key] = Math.round(performance.now()); });
+  }).observe(document, { subtree: true, childList: true });
+  watch('article', 'card');
+  watch('header.banner', 'banner');
+}
+
+const builds = [];
+for (const dist of [distA, distB]) {
+  process.env.DIST = dist;
+  builds.push({ dist, env: await launch({}), card: [], banner: [], asked: [] });
+}
+try {
+  for (let i = 0; i < runs; i++) {
+    for (const b of i % 2 ? [builds[1], builds[0]] : builds) {
+      const context = await b.env.browser.newContext();
+      const page = await context.newPage();
+      await page.addInitScript(probe);
+      await page.goto(b.env.urls.panel, { waitUntil: 'commit' });
+      await page.waitForFunction(() => window.drawnAt?.card, null, { timeout: 30_000 });
+      const r = await page.evaluate(() => ({
+        ...window.drawnAt,
+        asked: Math.round(Math.min(...performance.getEntriesByType('resource')
+          .filter((e) => /\/(ilkbyte|vpsorg)\//.test(e.name)).map((e) => e.startTime))),
+      }));
+      b.card.push(r.card);
+      b.banner.push(r.banner);
+      b.asked.push(r.asked);
+      await context.close();
+    }
+  }
+} finally {
+  for (const b of builds) await b.env.close();
+}
+const median = (list) => [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)];
+for (const [name, b] of [['A', builds[0]], ['B', builds[1]]]) {
+  console.log(`${name} ${b.dist}: first card ${median(b.card)} ms, banner ${median(b.banner)} ms, first list asked ${median(b.asked)} ms (median of ${runs})`);
+}
+console.log(`first card, B / A: ${(median(builds[1].card) / median(builds[0].card)).toFixed(3)}`);
