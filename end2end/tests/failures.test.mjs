@@ -92,6 +92,54 @@ test('500s, garbage and timeouts keep the last good data, marked stale, with a r
   }
 });
 
+test("VPS.org: one list's answer does not clear the other list's failure", async () => {
+  const env = await launch({});
+  try {
+    const { page } = env;
+    await loaded(env);
+    const vps = account(page, 'Demo VPS.org');
+    const web = server(page, 'Demo VPS.org', 'web-server-01');
+    // Each list answers after the other has failed.
+    const answered = { servers: 0, snapshots: 0 };
+    const slowly = (list) => async (route) => {
+      await new Promise((r) => setTimeout(r, 700));
+      await route.continue();
+      answered[list] += 1;
+    };
+    const failing = (route) => route.fulfill({ status: 500, body: 'down' });
+
+    // The snapshot list fails; the server list then answers well.
+    await page.route('**/vpsorg/api/v1/snapshots/**', failing);
+    await page.route('**/vpsorg/api/v1/servers/**', slowly('servers'));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await text(vps.getByRole('alert'), /HTTP 500/);
+    await until(() => answered.servers > 0, 10_000, 'the server list answered');
+    await new Promise((r) => setTimeout(r, 500));
+    await text(vps.getByRole('alert'), /HTTP 500/, 1_000);
+    await text(web, /Showing the last good data/, 1_000);
+    assert.equal(await web.getByRole('article').count(), 5, 'cards stay');
+
+    // The other way round: the server list fails, the snapshot list then
+    // answers well.
+    await page.unrouteAll();
+    await page.route('**/vpsorg/api/v1/servers/**', failing);
+    await page.route('**/vpsorg/api/v1/snapshots/**', slowly('snapshots'));
+    await vps.getByRole('alert').getByRole('button', { name: 'Retry' }).click();
+    await until(() => answered.snapshots > 0, 10_000, 'the snapshot list answered');
+    await new Promise((r) => setTimeout(r, 500));
+    await text(vps.getByRole('alert'), /HTTP 500/, 1_000);
+
+    // Both well: the alert goes.
+    await page.unrouteAll();
+    await vps.getByRole('alert').getByRole('button', { name: 'Retry' }).click();
+    await until(async () => (await vps.getByRole('alert').count()) === 0, 10_000, 'error cleared');
+    assert.equal(await web.getByRole('article').count(), 5);
+    assert.deepEqual(env.pageErrors, [], 'nothing panicked');
+  } finally {
+    await env.close();
+  }
+});
+
 test('a direct call to a provider without CORS says a proxy may be needed', async () => {
   const env = await launch({
     config: (urls) => ({

@@ -65,8 +65,7 @@ pub fn AccountSection(account: AccountStore) -> impl IntoView {
             </header>
             {move || {
                 account
-                    .error
-                    .get()
+                    .failure()
                     .map(|e| {
                         view! {
                             <div role="alert" class="error">

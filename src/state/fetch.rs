@@ -219,7 +219,7 @@ impl AppState {
                         }
                     }
                     ListScope::Account => {
-                        set_if_changed(store.error, Some(message));
+                        set_if_changed(store.snapshots_error, Some(message));
                         for t in &targets {
                             set_if_changed(t.stale, t.loaded.get_untracked());
                         }
@@ -262,8 +262,8 @@ impl AppState {
             }
             self.settled(store, t, settled);
         }
-        if matches!(scope, ListScope::Account) && store.loaded.get_untracked() {
-            set_if_changed(store.error, None);
+        if matches!(scope, ListScope::Account) {
+            set_if_changed(store.snapshots_error, None);
         }
     }
 

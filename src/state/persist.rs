@@ -61,6 +61,7 @@ impl AppState {
         store.loaded.set(false);
         store.early.set_value(None);
         store.error.set(None);
+        store.snapshots_error.set(None);
         store.stale.set(false);
         let now = now_ms();
         let servers = (id, ListKind::Servers);

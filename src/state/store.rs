@@ -426,8 +426,12 @@ pub struct AccountStore {
     pub servers: RwSignal<Vec<ServerStore>>,
     /// The server list has arrived at least once.
     pub loaded: RwSignal<bool>,
-    /// Why the server list (or VPS.org's account-wide snapshot list) failed.
+    /// Why the server list failed.
     pub error: RwSignal<Option<String>>,
+    /// Why the account-wide snapshot list (VPS.org's) failed: apart from
+    /// the server list's, so that neither list's answer clears the other's
+    /// failure.
+    pub snapshots_error: RwSignal<Option<String>>,
     pub stale: RwSignal<bool>,
     /// An account-wide snapshot list that came before the server list, with
     /// when it was asked for: applied as the servers arrive.
@@ -442,6 +446,7 @@ impl AccountStore {
             servers: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             error: RwSignal::new(None),
+            snapshots_error: RwSignal::new(None),
             stale: RwSignal::new(false),
             early: StoredValue::new(None),
         })
@@ -457,7 +462,14 @@ impl AccountStore {
         self.early.dispose();
         self.loaded.dispose();
         self.error.dispose();
+        self.snapshots_error.dispose();
         self.stale.dispose();
+    }
+
+    /// What the account says failed: its server list first, else its
+    /// account-wide snapshot list.
+    pub fn failure(&self) -> Option<String> {
+        self.error.get().or_else(|| self.snapshots_error.get())
     }
 
     pub fn provider(&self) -> ProviderKind {
