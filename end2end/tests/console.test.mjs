@@ -104,6 +104,35 @@ test('the menu follows the menu-button pattern from the keyboard', async () => {
   await until(async () => (await focused()) === 'More▾', 3_000, 'focus back on the menu button');
 });
 
+test('a menu at the bottom of the window opens upward, whole; one with room below opens downward', async () => {
+  await page.setViewportSize({ width: 390, height: 700 });
+  await ready();
+  const nightly = card(page, server(page, 'Demo ilkbyte', 'db01'), 'nightly');
+  const more = nightly.getByRole('button', { name: 'More actions for nightly' });
+  // Where the menu lies against its button and the window.
+  const placed = async () => {
+    await page.getByRole('menu').getByRole('menuitem', { name: 'Delete' }).waitFor();
+    return page.evaluate(() => {
+      const list = document.querySelector('[role="menu"]').getBoundingClientRect();
+      const button = document.querySelector('.menu-button[aria-expanded="true"]').getBoundingClientRect();
+      return { above: list.bottom <= button.top, top: list.top, bottom: list.bottom, window: innerHeight };
+    });
+  };
+  for (const [where, block] of [['bottom', 'end'], ['middle', 'center']]) {
+    // The card's actions at the window's bottom edge, or in its middle.
+    await more.evaluate((b, at) => b.scrollIntoView({ block: at }), block);
+    const scrolled = await page.evaluate(() => scrollY);
+    await more.click();
+    const menu = await placed();
+    assert.ok(menu.top >= 0 && menu.bottom <= menu.window, `${where}: the menu is within the window (${JSON.stringify(menu)})`);
+    assert.equal(menu.above, where === 'bottom', `${where}: ${JSON.stringify(menu)}`);
+    assert.equal(await page.evaluate(() => scrollY), scrolled, `${where}: the page did not scroll to show it`);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByRole('menu').count(), 0);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
 test('focus returns to the opener after every dialog, submitted or cancelled', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await ready();

@@ -36,6 +36,10 @@ pub struct CardMenu {
     pub protected: Memo<bool>,
 }
 
+/// The gap between a card's row of actions and its open menu (`.menu-list`
+/// in style/main.css).
+const MENU_GAP_PX: f64 = 4.0;
+
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
 
 /// Where the focus goes when the menu opens.
@@ -254,11 +258,31 @@ fn entries(list: NodeRef<leptos::html::Div>) -> Vec<HtmlElement> {
         .collect()
 }
 
+/// Whether a menu's list opens upward, above the row it belongs to (from
+/// `row_top` to `row_bottom`, in px from the window's top edge), rather
+/// than below it: when below it would pass the window's bottom edge and
+/// there is more room above.
+pub fn opens_up(row_top: f64, row_bottom: f64, list_height: f64, window_height: f64) -> bool {
+    let below = window_height - row_bottom;
+    list_height > below && row_top > below
+}
+
 crate::part::part_fn! {
-    /// Focuses an open menu's first item (`last`: its last).
+    /// Places an open menu's list where it fits in the window (see
+    /// [`opens_up`]), then focuses its first item (`last`: its last).
     pub(super) fn focus_entry(list: NodeRef<leptos::html::Div>, last: bool) -> ();
     preload focus_entry_preload;
     {
+        if let Some(el) = list.get_untracked()
+            && let Some(row) = el.offset_parent()
+            && let Some(height) = window().inner_height().ok().and_then(|h| h.as_f64())
+        {
+            let row = row.get_bounding_client_rect();
+            // The list's own height, and the gap it keeps from the row.
+            let needs = el.get_bounding_client_rect().height() + MENU_GAP_PX;
+            let up = opens_up(row.top(), row.bottom(), needs, height);
+            let _ = el.class_list().toggle_with_force("up", up);
+        }
         let all = entries(list);
         let at = if last { all.len().saturating_sub(1) } else { 0 };
         if let Some(el) = all.get(at) {
@@ -315,5 +339,25 @@ crate::part::part_fn! {
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::opens_up;
+
+    #[test]
+    fn a_menu_opens_upward_only_when_it_fits_better_there() {
+        // Room below: down, however much room there is above.
+        assert!(!opens_up(600.0, 640.0, 150.0, 800.0));
+        // Exactly enough room below: down.
+        assert!(!opens_up(600.0, 650.0, 150.0, 800.0));
+        // Not enough below, more above: up.
+        assert!(opens_up(700.0, 740.0, 150.0, 800.0));
+        // Not enough either way, but more room below: down (the page
+        // scrolls to it).
+        assert!(!opens_up(100.0, 140.0, 700.0, 800.0));
+        // A row partly below the window's bottom edge: up.
+        assert!(opens_up(780.0, 820.0, 150.0, 800.0));
     }
 }
