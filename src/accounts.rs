@@ -425,7 +425,8 @@ pub fn altered(plain: &[Settings], sealed: &[Settings]) -> Vec<(String, String)>
             ));
         }
         if !what.is_empty() {
-            out.push((p.label.clone(), what.join(", ")));
+            let what: Vec<&str> = what.iter().map(String::as_str).collect();
+            out.push((p.label.clone(), crate::i18n::join(&what, ", ")));
         }
     }
     out

@@ -86,7 +86,7 @@ fn object<'a>(v: &'a Value, at: &str, keys: &[&str]) -> Result<&'a Map<String, V
     match map.keys().find(|k| !keys.contains(&k.as_str())) {
         Some(k) => Err(format!(
             "{at}: unknown field `{k}`, expected one of {}",
-            keys.join(", ")
+            crate::i18n::join(keys, ", ")
         )),
         None => Ok(map),
     }

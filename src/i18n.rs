@@ -96,6 +96,20 @@ pub fn t() -> Texts {
     lang().texts()
 }
 
+/// The non-empty parts, with `sep` between them. One plain loop for the
+/// whole panel: the standard library's `join` is built into the wasm once
+/// for each type of part.
+pub fn join(parts: &[&str], sep: &str) -> String {
+    let mut out = String::new();
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(sep);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// A text with its `{name}`s replaced by the values given; a name with no
 /// value stays as written.
 pub fn fill(template: &str, values: &[(&str, &dyn Display)]) -> String {
@@ -289,6 +303,14 @@ mod intl {
 mod tests {
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn join_skips_empty_parts() {
+        assert_eq!(join(&["a", "", "b", "c"], " · "), "a · b · c");
+        assert_eq!(join(&["", "only"], ", "), "only");
+        assert_eq!(join(&["", ""], ", "), "");
+        assert_eq!(join(&[], ", "), "");
+    }
 
     fn file(code: &str) -> BTreeMap<String, String> {
         let path = format!("{}/locales/{code}.json", env!("CARGO_MANIFEST_DIR"));

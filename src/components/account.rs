@@ -179,13 +179,7 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
                 </span>
                 <span class="server-meta">
                     {move || {
-                        info.with(|s| {
-                            [s.address.as_str(), s.os.as_str()]
-                                .into_iter()
-                                .filter(|p| !p.is_empty())
-                                .collect::<Vec<_>>()
-                                .join(" · ")
-                        })
+                        info.with(|s| crate::i18n::join(&[&s.address, &s.os], " · "))
                     }}
                 </span>
                 {limit

@@ -124,10 +124,8 @@ fn words(v: &Value) -> String {
 }
 
 fn joined(parts: impl Iterator<Item = String>, sep: &str) -> String {
-    parts
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(sep)
+    let parts: Vec<String> = parts.collect();
+    crate::i18n::join(&parts.iter().map(String::as_str).collect::<Vec<_>>(), sep)
 }
 
 fn checked(resp: &HttpResponse) -> Result<(), ProviderError> {
