@@ -231,3 +231,25 @@ test('an English browser gets English, and a language the panel lacks falls back
   await page.getByRole('button', { name: 'Add account', exact: true }).waitFor();
   assert.equal(await page.getByRole('combobox', { name: 'Language' }).inputValue(), 'en');
 });
+
+test('an alert on screen follows a change of language at once, without asking the provider again', async () => {
+  const { page } = await open({});
+  const vps = page.getByRole('region', { name: 'Demo VPS.org', exact: true });
+  const web = server(page, 'Demo VPS.org', 'web-server-01');
+  await card(page, web, 'initial-setup').waitFor();
+  // VPS.org's server list cannot be reached; its snapshot lists can.
+  let asked = 0;
+  await page.route('**/vpsorg/api/v1/servers/**', (route) => {
+    asked += 1;
+    return route.abort('failed');
+  });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await text(vps.getByRole('alert'), /^Could not reach the CORS proxy at 127\.0\.0\.1:\d+\./);
+  const before = asked;
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('tr');
+  await text(vps.getByRole('alert'), /^127\.0\.0\.1:\d+ adresindeki CORS proxy'ye ulaşılamadı\./, 2_000);
+  assert.equal(asked, before, 'worded again, not fetched again');
+  await page.getByRole('combobox', { name: 'Dil' }).selectOption('en');
+  await text(vps.getByRole('alert'), /^Could not reach the CORS proxy/, 2_000);
+  await page.unrouteAll();
+});

@@ -9,7 +9,7 @@ use super::safety::PlanPanel;
 use super::{Row, rows};
 use crate::i18n::{fill, t};
 use crate::state::plan::{PRE_UPDATE_PREFIX, Plan};
-use crate::state::{AccountStore, AppState, Dialog, ServerStore, at_once};
+use crate::state::{AccountStore, AppState, Dialog, Problem, ServerStore, at_once};
 
 /// One account: a region named by its label, with its servers.
 #[component]
@@ -150,8 +150,9 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
             // The server may have gone meanwhile.
             this.try_with_value(|s| {
                 if !ready {
-                    s.error
-                        .set(Some(t().dialog_unavailable().inner().to_string()));
+                    s.error.set(Some(Problem::Said(
+                        t().dialog_unavailable().inner().to_string(),
+                    )));
                     return;
                 }
                 let _ = at_once(before_update(state, account, s.clone()));
@@ -226,10 +227,10 @@ fn ServerSection(account: AccountStore, server: ServerStore) -> impl IntoView {
             {move || {
                 error
                     .get()
-                    .map(|e| {
+                    .map(|problem| {
                         view! {
                             <div role="alert" class="error">
-                                <span>{e}</span>
+                                <span>{account.account.with(|a| problem.words(a))}</span>
                                 <button
                                     type="button"
                                     on:click=act(move |_| this.with_value(|s| state.retry_server(&account, s)))

@@ -53,6 +53,32 @@ fn host_of(url: &str) -> &str {
     rest.split(['/', '?']).next().unwrap_or(rest)
 }
 
+/// Why a list (or a server's action) failed, kept as what happened rather
+/// than as text: it is worded when shown, so a page whose language changes
+/// says it in the new one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    Fetch(FetchError),
+    /// The secrets this device remembers are locked.
+    Locked,
+    /// The account has no keys.
+    NoKeys,
+    /// Already worded (a refusal, which is shown once).
+    Said(String),
+}
+
+impl Problem {
+    /// What the alert says, in the page's language.
+    pub fn words(&self, account: &Account) -> String {
+        match self {
+            Problem::Fetch(e) => describe(e, account),
+            Problem::Locked => t().account_locked().inner().into(),
+            Problem::NoKeys => t().account_no_keys().inner().into(),
+            Problem::Said(text) => text.clone(),
+        }
+    }
+}
+
 /// What the user reads in the alert: the provider's own words where there
 /// are some, and what to do about a network failure.
 pub fn describe(err: &FetchError, account: &Account) -> String {
@@ -175,6 +201,24 @@ mod tests {
             proxy: proxy.into(),
             protected: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_problem_is_worded_in_the_language_of_the_moment() {
+        use crate::i18n::{Lang, set_lang};
+        let acct = account("");
+        let late = Problem::Fetch(FetchError::Net(NetError::Timeout));
+        set_lang(Lang::En);
+        let en = [&late, &Problem::Locked, &Problem::NoKeys].map(|p| p.words(&acct));
+        set_lang(Lang::Tr);
+        let tr = [&late, &Problem::Locked, &Problem::NoKeys].map(|p| p.words(&acct));
+        set_lang(Lang::En);
+        assert_eq!(en[0], "ilkbyte did not answer within 20 s.");
+        assert_eq!(tr[0], "ilkbyte 20 sn içinde yanıt vermedi.");
+        assert!(en[1].starts_with("Locked:") && tr[1].starts_with("Kilitli:"));
+        assert!(en[2].starts_with("This account") && tr[2].starts_with("Bu hesab"));
+        // A refusal is kept as it was said.
+        assert_eq!(Problem::Said("refused".into()).words(&acct), "refused");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::plan::Event;
 use super::refresh::{Outcome, Pace};
 use super::store::{Retired, Settled, SnapshotList};
-use super::{AppState, FetchError, ListKind, ListScope, describe, now_ms, set_if_changed};
+use super::{AppState, FetchError, ListKind, ListScope, Problem, describe, now_ms, set_if_changed};
 use crate::i18n::{fill, t};
 use crate::model::{Account, Credentials, ProviderKind, Snapshot};
 use crate::net::{self, Abort, NetError};
@@ -93,11 +93,11 @@ impl AppState {
         let account = store.account.get_untracked();
         if account.credentials == Credentials::Missing {
             let why = if self.locked.with_untracked(Option::is_some) {
-                t().account_locked().inner()
+                Problem::Locked
             } else {
-                t().account_no_keys().inner()
+                Problem::NoKeys
             };
-            set_if_changed(store.error, Some(why.into()));
+            set_if_changed(store.error, Some(why));
             return (Outcome::Fresh, Pace::Quiet);
         }
         let fetched = now_ms();
@@ -116,9 +116,10 @@ impl AppState {
                 }
                 Err(FetchError::Net(NetError::Aborted)) => return (Outcome::Fresh, Pace::Quiet),
                 Err(e) => {
-                    set_if_changed(store.error, Some(describe(&e, &account)));
+                    let outcome = e.outcome();
+                    set_if_changed(store.error, Some(Problem::Fetch(e)));
                     set_if_changed(store.stale, store.loaded.get_untracked());
-                    return (e.outcome(), servers_pace(&store));
+                    return (outcome, servers_pace(&store));
                 }
             }
         }
@@ -210,22 +211,23 @@ impl AppState {
         match result {
             Err(FetchError::Net(NetError::Aborted)) => (Outcome::Fresh, Pace::Quiet),
             Err(e) => {
-                let message = describe(&e, &account);
+                let outcome = e.outcome();
+                let problem = Some(Problem::Fetch(e));
                 match scope {
                     ListScope::Server(_) => {
                         for t in &targets {
-                            set_if_changed(t.error, Some(message.clone()));
+                            set_if_changed(t.error, problem.clone());
                             set_if_changed(t.stale, t.loaded.get_untracked());
                         }
                     }
                     ListScope::Account => {
-                        set_if_changed(store.snapshots_error, Some(message));
+                        set_if_changed(store.snapshots_error, problem);
                         for t in &targets {
                             set_if_changed(t.stale, t.loaded.get_untracked());
                         }
                     }
                 }
-                (e.outcome(), pace(&targets))
+                (outcome, pace(&targets))
             }
             Ok(list) => {
                 self.apply_snapshots(&store, &scope, &targets, list, fetched);

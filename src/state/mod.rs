@@ -36,7 +36,7 @@ use crate::model::{Account, Operation, ProviderKind};
 use crate::net::Abort;
 use crate::providers::{self, ListScope};
 use crate::vault::VaultKey;
-pub use errors::{FetchError, describe, limit_note};
+pub use errors::{FetchError, Problem, describe, limit_note};
 pub(crate) use fetch::settle_part_preload;
 pub use fetch::{load_deployment, test_connection};
 use ops::Durations;

@@ -10,7 +10,7 @@ use super::ops::{PendingOp, Witness};
 use super::plan::Event;
 use super::store::Retired;
 use super::{AccountStore, AppState, FetchError, ListKind, ServerStore, SnapshotStore, describe};
-use super::{now_ms, set_if_changed};
+use super::{Problem, now_ms, set_if_changed};
 use crate::i18n::{fill, t};
 use crate::model::{Operation, ProviderKind, Snapshot, SnapshotStatus};
 use crate::providers;
@@ -41,7 +41,7 @@ pub(super) fn could_not_start(
             message: why,
             maybe_at_limit: false,
         })),
-        None => set_if_changed(server.error, Some(why)),
+        None => set_if_changed(server.error, Some(Problem::Said(why))),
     }
 }
 
@@ -348,7 +348,7 @@ impl AppState {
         }
         if !shown_in_dialog {
             if create {
-                server.error.try_set(Some(message));
+                server.error.try_set(Some(Problem::Said(message)));
             } else {
                 card.error.try_set(Some(message));
             }

@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use leptos::prelude::*;
 
+use super::errors::Problem;
 use super::ops::{OpKind, PendingOp, Witness};
 use super::plan::Plan;
 use super::refresh::Pace;
@@ -133,7 +134,8 @@ pub struct ServerStore {
     pub snapshots: RwSignal<Vec<SnapshotStore>>,
     /// Its snapshot list has arrived at least once.
     pub loaded: RwSignal<bool>,
-    pub error: RwSignal<Option<String>>,
+    /// Why its snapshot list, or an action on it, failed.
+    pub error: RwSignal<Option<Problem>>,
     /// The last refresh failed: what is shown is older.
     pub stale: RwSignal<bool>,
     /// Fires when `server` changes: what cards follow (see `relay`).
@@ -427,11 +429,11 @@ pub struct AccountStore {
     /// The server list has arrived at least once.
     pub loaded: RwSignal<bool>,
     /// Why the server list failed.
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Problem>>,
     /// Why the account-wide snapshot list (VPS.org's) failed: apart from
     /// the server list's, so that neither list's answer clears the other's
     /// failure.
-    pub snapshots_error: RwSignal<Option<String>>,
+    pub snapshots_error: RwSignal<Option<Problem>>,
     pub stale: RwSignal<bool>,
     /// An account-wide snapshot list that came before the server list, with
     /// when it was asked for: applied as the servers arrive.
@@ -466,10 +468,11 @@ impl AccountStore {
         self.stale.dispose();
     }
 
-    /// What the account says failed: its server list first, else its
-    /// account-wide snapshot list.
+    /// What the account says failed, in the page's language: its server
+    /// list first, else its account-wide snapshot list.
     pub fn failure(&self) -> Option<String> {
-        self.error.get().or_else(|| self.snapshots_error.get())
+        let problem = self.error.get().or_else(|| self.snapshots_error.get())?;
+        Some(self.account.with(|a| problem.words(a)))
     }
 
     pub fn provider(&self) -> ProviderKind {
