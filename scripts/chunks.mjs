@@ -45,14 +45,40 @@ const params = html
 const wasmOpt = join(root, 'scripts', 'node_modules', '.bin', 'wasm-opt');
 
 let loader = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
+const hashedNames = [];
 for (const name of readdirSync(parts).filter((n) => n.endsWith('.wasm'))) {
   const out = join(staging, name);
   execFileSync(wasmOpt, [`-O${level}`, ...params, join(parts, name), '-o', out], { stdio: 'inherit' });
   const hash = createHash('sha256').update(readFileSync(out)).digest('hex').slice(0, 16);
   const hashed = name.replace(/\.wasm$/, `-${hash}.wasm`);
   renameSync(out, join(staging, hashed));
-  const asked = `"./${name}"`;
-  if (!loader.includes(asked)) throw new Error(`chunks.mjs: the loader does not ask for ${asked}`);
-  loader = loader.replaceAll(asked, `"./${hashed}"`);
+  const asked = `fetch(new URL("./${name}", import.meta.url))`;
+  if (!loader.includes(asked)) throw new Error(`chunks.mjs: the loader does not ask for ${name} as expected`);
+  loader = loader.replaceAll(asked, `fetchPart("./${hashed}")`);
+  hashedNames.push(`./${hashed}`);
 }
+// The panel starts the parts' downloads ahead of running them
+// (`part::prefetch`, once the first lists are asked for), and runs them once
+// the first lists have answered: on a fast connection the part is then
+// compiled and drawn after the first cards, not before them; on a slow one
+// it still downloads while they are on their way. The first load of a part
+// takes the download under way; a load after a failure fetches again.
+loader += `
+const early = new Map();
+const taken = new Set();
+function fetchPart(name) {
+    const response = early.get(name) ?? fetch(new URL(name, import.meta.url));
+    early.delete(name);
+    taken.add(name);
+    return response;
+}
+export function prefetch_parts() {
+    for (const name of ${JSON.stringify(hashedNames)}) {
+        if (early.has(name) || taken.has(name)) continue;
+        const response = fetch(new URL(name, import.meta.url));
+        response.catch(() => {});
+        early.set(name, response);
+    }
+}
+`;
 writeFileSync(join(staging, '__wasm_split.js'), loader);

@@ -51,3 +51,19 @@ macro_rules! part_fn {
     };
 }
 pub(crate) use part_fn;
+
+/// Starts downloading the dialogs' part without running it: the panel runs
+/// it once the first lists have answered, so that on a fast connection its
+/// compiling and drawing come after the first cards, while on a slow one it
+/// is on its way beside them. Once is enough; a later call does nothing.
+pub fn prefetch() {
+    #[cfg(feature = "split")]
+    prefetch_parts();
+}
+
+#[cfg(feature = "split")]
+#[wasm_bindgen::prelude::wasm_bindgen(raw_module = "./__wasm_split.js")]
+extern "C" {
+    /// Written into the parts' loader by the build (`scripts/chunks.mjs`).
+    fn prefetch_parts();
+}

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
-import { account, server, card, text } from '../helpers.mjs';
+import { account, server, card, text, until } from '../helpers.mjs';
 
 let env;
 before(async () => { env = await launch({ opSeconds: 30 }); });
@@ -128,6 +128,52 @@ test('the first lists are asked for before the page is built, which then goes on
     assert.ok(asked.length >= 3, `${asked.length} list requests seen`);
     const first = Math.min(...asked);
     assert.ok(first < bannerAt, `first list asked for at ${first.toFixed(0)} ms, the banner built at ${bannerAt.toFixed(0)} ms`);
+  } finally {
+    await own.close();
+  }
+});
+
+test("the dialogs' part downloads beside the first lists, and runs once they have answered and their cards are drawn", async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    let partAsked = false;
+    page.on('request', (r) => { if (/\/split_dialogs[^/]*\.wasm$/.test(r.url())) partAsked = true; });
+    // ilkbyte's server list answers after a while.
+    let answer;
+    const held = new Promise((r) => { answer = r; });
+    await page.route(/\/ilkbyte\/server\/list/, async (route) => { await held; await route.continue(); });
+    await page.goto(urls.panel);
+    // VPS.org's cards come, and the part is here, but it has not run: the
+    // overview (which it draws) still has only its kept place.
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    await until(() => partAsked, 5_000, "the part's download");
+    await page.waitForTimeout(500);
+    assert.equal(await page.getByRole('region', { name: 'Overview' }).count(), 0);
+    assert.equal(await page.locator('.overview-wait').count(), 1);
+    answer();
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+    await text(page.getByRole('region', { name: 'Overview' }), /6 servers/);
+    // Downloaded once: the run took the download under way.
+    const parts = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => /\/split_dialogs[^/]*\.wasm$/.test(e.name)).length);
+    assert.equal(parts, 1);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a provider that does not answer keeps neither the overview nor the dialogs away', async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    await page.route(/\/ilkbyte\/server\/list/, () => {});
+    await page.goto(urls.panel);
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    // The part runs 1.5 s after the start at the latest.
+    await text(page.getByRole('region', { name: 'Overview' }), /servers/, 4_000);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor({ timeout: 1_000 });
   } finally {
     await own.close();
   }

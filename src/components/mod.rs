@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let loading = RwSignal::new(true);
-    let dialogs = DialogCode::new(loading);
+    let dialogs = DialogCode::new(loading, state);
     provide_context(dialogs);
     // The page is built once the first lists are asked for (their fetches,
     // spawned by `start`, run before the page's own update), so that they
@@ -80,6 +80,11 @@ pub fn App() -> impl IntoView {
         drawn.get().then(|| view! { <Page loading many dialogs /> })
     }
 }
+
+/// When, after the start, the dialogs' part runs at the latest if the
+/// first lists have not all answered: a provider that is slow to answer
+/// does not keep the overview away.
+const RUN_PART_WITHOUT_LISTS: Duration = Duration::from_millis(1500);
 
 /// How long the page waits for `snapdeck.json` before it is drawn without
 /// it (it is preloaded beside the panel's code, so it is usually there).
@@ -332,20 +337,31 @@ struct DialogCode {
 }
 
 impl DialogCode {
-    /// Fetches the code in the background as soon as `snapdeck.json` is
+    /// Downloads the code in the background as soon as `snapdeck.json` is
     /// read and the first lists are asked for: on a slow network it comes
     /// while they are on their way (it draws the overview), and a dialog
-    /// opens at once.
-    fn new(loading: RwSignal<bool>) -> Self {
+    /// opens at once. It runs once every account's server list has
+    /// answered (or [`RUN_PART_WITHOUT_LISTS`] after the start): on a fast
+    /// network its compiling and drawing then come after the first cards.
+    fn new(loading: RwSignal<bool>, state: AppState) -> Self {
         let code = DialogCode {
             loaded: RwSignal::new(false),
             failed: RwSignal::new(false),
         };
+        let waited = RwSignal::new(false);
+        set_timeout(move || waited.set(true), RUN_PART_WITHOUT_LISTS);
         Effect::new(move |fetched: Option<bool>| {
             if fetched == Some(true) || loading.get() {
                 return fetched.unwrap_or(false);
             }
-            code.fetch(None);
+            crate::part::prefetch();
+            let answered = state.accounts.with(|a| a.iter().all(|a| a.answered()));
+            if !answered && !waited.get() {
+                return false;
+            }
+            // After the next frame: the cards that came with the lists are
+            // painted first.
+            request_animation_frame(move || set_timeout(move || code.fetch(None), Duration::ZERO));
             true
         });
         code

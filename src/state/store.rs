@@ -454,6 +454,12 @@ impl AccountStore {
         })
     }
 
+    /// Its server list has answered, or has failed, or cannot be asked
+    /// for (a locked vault, no keys). Reactive.
+    pub fn answered(&self) -> bool {
+        self.loaded.get() || self.error.with(Option::is_some)
+    }
+
     /// Its servers and cards, and itself.
     pub fn dispose(self) {
         for s in self.servers.get_untracked() {
@@ -542,6 +548,32 @@ mod tests {
             .iter()
             .map(|(i, d)| (snaps[*i].name.clone(), *d))
             .collect()
+    }
+
+    #[test]
+    fn an_account_has_answered_once_its_server_list_came_or_failed() {
+        let account = Account {
+            provider: ProviderKind::Vpsorg,
+            label: "Demo".into(),
+            base_url: String::new(),
+            credentials: Default::default(),
+            proxy: String::new(),
+            protected: Vec::new(),
+        };
+        let came = AccountStore::new(0, account.clone());
+        let failed = AccountStore::new(1, account);
+        assert!(!came.answered() && !failed.answered());
+        // A failure of the account-wide snapshot list is not an answer to
+        // the server list.
+        failed
+            .snapshots_error
+            .set(Some(crate::state::errors::Problem::NoKeys));
+        assert!(!failed.answered());
+        came.loaded.set(true);
+        failed
+            .error
+            .set(Some(crate::state::errors::Problem::Locked));
+        assert!(came.answered() && failed.answered());
     }
 
     #[test]
