@@ -9,8 +9,9 @@
 // outside, which adds its own latency (80-120 ms here) and work on the
 // page's main thread.
 // Also timed: when the overview is drawn, and when the dialogs' code (which
-// draws it), fetched as soon as snapdeck.json is read, has arrived (a
-// dialog opens at once from then on).
+// draws it), downloaded as soon as the first lists are asked for and run
+// once they have answered, has arrived (a dialog opens at once from then
+// on).
 // Run after scripts/build: node end2end/bench-3g.mjs [runs]
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
