@@ -2,8 +2,9 @@
 // wasm-bindgen and wasm-split write and boot.js (terser), and the style
 // sheets (csso, without reordering rules). main.css's integrity hash in
 // index.html is computed again, later.css's is written into boot.js, and
-// index.html loses its comments and the build's own <link data-trunk
-// rel="rust"> tag, which trunk leaves in place when it injects no script.
+// index.html loses its comments, its blanks between tags and the build's
+// own <link data-trunk rel="rust"> tag, which trunk leaves in place when it
+// injects no script.
 // The wasm's imports get short names, and wasm-streams' unused classes go.
 // Usage: node scripts/minify.mjs [dist]
 import { execFileSync } from 'node:child_process';
@@ -39,7 +40,11 @@ function html(name, integrity) {
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<link data-trunk rel="rust"[^>]*>/, '')
     .replace(/(href="\.\/main\.css" integrity=")[^"]*"/, `$1${integrity}"`)
-    .replace(/\n\s*\n/g, '\n');
+    // Blanks between tags (none is text the page shows), and the void
+    // elements' closing slashes.
+    .replace(/>\s+</g, '><')
+    .replace(/\s*\/>/g, '>')
+    .trim();
   if (!out.includes(integrity)) throw new Error('minify: main.css has no integrity attribute in index.html');
   if (out.includes('data-trunk')) throw new Error('minify: a data-trunk tag is left in index.html');
   writeFileSync(path(name), out);
