@@ -2,6 +2,28 @@
 // Content-Security-Policy can be `script-src 'self' 'wasm-unsafe-eval'`.
 import init from './snapdeck.js';
 
+// The Overview is drawn by the dialogs' part; until it runs, an empty band
+// keeps the Overview's place (style/main.css), so that the cards do not move
+// when it comes. Its height depends on the width, the language and the
+// data: the one it had when the panel was last hidden or shown at this
+// width, when there is one, beats the style sheet's guess. No account data
+// is kept.
+const OVERVIEW_HEIGHT = 'snapdeck.overview-height';
+try {
+  const [width, height] = String(localStorage[OVERVIEW_HEIGHT]).split(' ').map(Number);
+  if (width === innerWidth && height > 0) document.body.style.setProperty('--overview-height', `${height}px`);
+} catch {
+  // Storage is off in this browser: the style sheet's guess stands.
+}
+addEventListener('visibilitychange', () => {
+  const overview = document.querySelector('.overview');
+  try {
+    if (overview) localStorage[OVERVIEW_HEIGHT] = `${innerWidth} ${overview.offsetHeight}`;
+  } catch {
+    // Storage is off or full: the next visit guesses.
+  }
+});
+
 const loading = init({ module_or_path: new URL('./snapdeck_bg.wasm', import.meta.url) });
 // The browser loads its Intl data on the first formatter of each kind made,
 // which takes tens of ms (15-43 ms for the number formatter here). Made

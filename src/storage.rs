@@ -10,6 +10,9 @@ const SECRETS: &str = "snapdeck.secrets.v1";
 const DURATIONS: &str = "snapdeck.durations.v1";
 /// The language chosen with the banner's switch (no secret in it).
 const LANGUAGE: &str = "snapdeck.language";
+/// The overview's height at a window width, which boot.js keeps for the
+/// next visit's first frame (no account data in it).
+const OVERVIEW_HEIGHT: &str = "snapdeck.overview-height";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -56,12 +59,14 @@ pub fn forget() {
     }
 }
 
-/// Operation durations are kept whatever the accounts' mode (they name no
-/// account and hold no secret); "Forget everything" removes them too.
+/// Operation durations, the language and the overview's height are kept
+/// whatever the accounts' mode (they name no account and hold no secret);
+/// "Forget everything" removes them too.
 pub fn forget_durations() {
     if let Some(storage) = local() {
-        let _ = storage.remove_item(DURATIONS);
-        let _ = storage.remove_item(LANGUAGE);
+        for key in [DURATIONS, LANGUAGE, OVERVIEW_HEIGHT] {
+            let _ = storage.remove_item(key);
+        }
     }
 }
 

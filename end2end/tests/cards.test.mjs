@@ -163,6 +163,59 @@ test("the dialogs' part downloads beside the first lists, and runs once they hav
   }
 });
 
+test("on a return at the same width, the overview's kept place has the height it had, and the cards do not move when it comes", async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    // A phone's width, where the style sheet's guess is a row off for the
+    // demo's data.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(urls.panel);
+    const overview = page.getByRole('region', { name: 'Overview' });
+    await text(overview, /6 servers/);
+    const height = (await overview.boundingBox()).height;
+    // Leaving the page (it is hidden) keeps the height.
+    await page.goto('about:blank');
+
+    // ilkbyte's list is held, so the part waits and the kept place shows.
+    let answer;
+    const held = new Promise((r) => { answer = r; });
+    await page.route(/\/ilkbyte\/server\/list/, async (route) => { await held; await route.continue(); });
+    await page.goto(urls.panel);
+    const first = card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup');
+    await first.waitFor();
+    const band = await page.locator('.overview-wait').boundingBox();
+    assert.ok(Math.abs(band.height - height) < 1, `kept place ${band.height} px, the overview was ${height} px`);
+    // The first account's section, right below the overview, stays put.
+    const below = account(page, 'Demo ilkbyte');
+    const before = (await below.boundingBox()).y;
+    answer();
+    await text(overview, /6 servers/);
+    const after = (await below.boundingBox()).y;
+    assert.ok(Math.abs(after - before) < 1, `the cards moved from ${before} to ${after} px`);
+
+    // At another width, or with a value that is not a height, the style
+    // sheet's guess stands.
+    const kept = () => page.evaluate(() => document.body.style.getPropertyValue('--overview-height'));
+    assert.ok(Math.abs(parseFloat(await kept()) - height) < 1, `kept ${await kept()}`);
+    await page.goto('about:blank');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(urls.panel);
+    await first.waitFor();
+    assert.equal(await kept(), '');
+    for (const value of ['1280 tall', '1280 -40', '1280', 'x1280 300']) {
+      // A page of the same origin without the panel, to write it.
+      await page.goto(`${urls.panel}missing`);
+      await page.evaluate((v) => localStorage.setItem('snapdeck.overview-height', v), value);
+      await page.goto(urls.panel);
+      await first.waitFor();
+      assert.equal(await kept(), '', value);
+    }
+  } finally {
+    await own.close();
+  }
+});
+
 test('a provider that does not answer keeps neither the overview nor the dialogs away', async () => {
   const own = await launch({});
   try {
