@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { blankSourcePaths } from './source-paths.mjs';
 
 const root = process.env.TRUNK_SOURCE_DIR ?? '.';
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -49,6 +50,10 @@ const hashedNames = [];
 for (const name of readdirSync(parts).filter((n) => n.endsWith('.wasm'))) {
   const out = join(staging, name);
   execFileSync(wasmOpt, [`-O${level}`, ...params, join(parts, name), '-o', out], { stdio: 'inherit' });
+  // As in the main module (scripts/minify.mjs): paths no panic shows.
+  const wasm = readFileSync(out);
+  blankSourcePaths(wasm);
+  writeFileSync(out, wasm);
   const hash = createHash('sha256').update(readFileSync(out)).digest('hex').slice(0, 16);
   const hashed = name.replace(/\.wasm$/, `-${hash}.wasm`);
   renameSync(out, join(staging, hashed));

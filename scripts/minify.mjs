@@ -5,7 +5,8 @@
 // index.html loses its comments, its blanks between tags and the build's
 // own <link data-trunk rel="rust"> tag, which trunk leaves in place when it
 // injects no script.
-// The wasm's imports get short names, and wasm-streams' unused classes go.
+// The wasm's imports get short names, wasm-streams' unused classes go, and
+// the crates' source paths are blanked (scripts/source-paths.mjs).
 // Usage: node scripts/minify.mjs [dist]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,6 +14,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify as minifyJs } from 'terser';
 import { minify as minifyCss } from 'csso';
+import { blankSourcePaths } from './source-paths.mjs';
+import { leb, readLeb, sections, withSection } from './wasm-file.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const path = (name) => join(dist, name);
@@ -49,44 +52,6 @@ function html(name, integrity) {
   if (out.includes('data-trunk')) throw new Error('minify: a data-trunk tag is left in index.html');
   writeFileSync(path(name), out);
   sizes.push([name, text.length, out.length]);
-}
-
-// An unsigned LEB128 number of a wasm file: [value, offset after it].
-function readLeb(buf, at) {
-  let n = 0, shift = 0, byte;
-  do { byte = buf[at++]; n += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
-  return [n, at];
-}
-
-function leb(n) {
-  const out = [];
-  do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
-  return Buffer.from(out);
-}
-
-// The sections of a wasm file: [id, body, start, end], the offsets of its
-// bytes after its size, of the section and after it.
-function* sections(wasm) {
-  for (let at = 8; at < wasm.length;) {
-    const [size, body] = readLeb(wasm, at + 1);
-    yield [wasm[at], body, at, body + size];
-    at = body + size;
-  }
-}
-
-// The wasm file with the section of this id replaced by `rewrite(body)`
-// (the offset of the section's bytes after its size), the others as they are.
-function withSection(wasm, id, rewrite) {
-  const chunks = [wasm.subarray(0, 8)];
-  for (const [which, body, start, end] of sections(wasm)) {
-    if (which === id) {
-      const section = rewrite(body);
-      chunks.push(Buffer.from([id]), leb(section.length), section);
-    } else {
-      chunks.push(wasm.subarray(start, end));
-    }
-  }
-  return Buffer.concat(chunks);
 }
 
 // wasm-bindgen names each import of the panel's JS by what it calls and a
@@ -195,6 +160,13 @@ function withoutStreamExports(wasmName) {
 }
 
 withoutStreamExports('snapdeck_bg.wasm');
+{
+  const wasm = readFileSync(path('snapdeck_bg.wasm'));
+  const blanked = blankSourcePaths(wasm);
+  if (blanked === 0) throw new Error('minify: no source path of a crate in snapdeck_bg.wasm: is CARGO_HOME the one cargo built with?');
+  writeFileSync(path('snapdeck_bg.wasm'), wasm);
+  console.log(`minify: ${blanked} source paths of snapdeck_bg.wasm blanked`);
+}
 await js('snapdeck.js', withoutStreamClasses);
 shortImports('snapdeck_bg.wasm', 'snapdeck.js', './snapdeck_bg.js');
 // The loader of the parts fetched later (scripts/chunks.mjs).
