@@ -155,6 +155,11 @@ impl AppState {
         let list = store.servers.get_untracked();
         if let Some((at, early)) = store.early.try_update_value(Option::take).flatten() {
             self.apply_snapshots(&store, &ListScope::Account, &list, early, at);
+            // Booked as busy when it came; the servers now tell its pace.
+            if list.iter().all(|s| s.pace() == Pace::Quiet) {
+                let key = (id, ListKind::Snapshots(ListScope::Account));
+                self.sched.update_value(|s| s.turned_quiet(&key, at));
+            }
         }
         for server in list {
             let settled = server.observe_server(account.provider, fetched);

@@ -111,6 +111,17 @@ impl ListTiming {
         self.rerun = false;
     }
 
+    /// The fetch that ended at `at` was booked as a busy list's, because
+    /// what tells its pace had not come yet (VPS.org's snapshots before
+    /// its servers); they show it quiet, so the next fetch is a quiet
+    /// list's. Not when a fetch is under way or was asked for since.
+    pub fn turned_quiet(&mut self, at: f64) {
+        if !self.in_flight && !self.rerun && self.next_due >= at + FAST_MS {
+            self.streak = 0;
+            self.next_due = self.next_due.max(at + SLOW_MS);
+        }
+    }
+
     /// Fetch as soon as allowed: on `Refresh`, when the tab becomes
     /// visible, when an operation starts. Resets the backoff.
     pub fn poke(&mut self, now: f64) {
@@ -203,6 +214,13 @@ impl<K: Clone + Eq + Hash> Scheduler<K> {
         }
     }
 
+    /// See [`ListTiming::turned_quiet`].
+    pub fn turned_quiet(&mut self, list: &K, at: f64) {
+        if let Some(t) = self.lists.get_mut(list) {
+            t.turned_quiet(at);
+        }
+    }
+
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
@@ -270,6 +288,32 @@ mod tests {
         t.begin();
         t.finish(now, Pace::Quiet, Outcome::Fresh);
         assert_eq!(t.next_due - now, SLOW_MS);
+    }
+
+    #[test]
+    fn a_list_booked_busy_before_its_pace_was_known_goes_quiet() {
+        let mut t = ListTiming::new(0.0);
+        t.begin();
+        t.finish(100.0, Pace::Busy, Outcome::Fresh);
+        assert_eq!(t.next_due, 100.0 + FAST_MS);
+        t.turned_quiet(100.0);
+        assert_eq!(t.next_due, 100.0 + SLOW_MS);
+        // Then busy again: the backoff starts over.
+        t.begin();
+        t.finish(200.0, Pace::Busy, Outcome::Fresh);
+        assert_eq!(t.next_due, 200.0 + FAST_MS);
+
+        // Asked for meanwhile (Refresh): that stands.
+        let mut poked = ListTiming::new(0.0);
+        poked.begin();
+        poked.finish(100.0, Pace::Busy, Outcome::Fresh);
+        poked.poke(150.0);
+        poked.turned_quiet(100.0);
+        assert!(poked.is_due(150.0));
+        // Under way again: its own answer will tell.
+        poked.begin();
+        poked.turned_quiet(100.0);
+        assert!(poked.in_flight);
     }
 
     #[test]
