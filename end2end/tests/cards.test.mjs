@@ -72,26 +72,32 @@ test('every request went through the proxy, and its log holds no secret', async 
   }
 });
 
+// VPS.org's server list answers 1.5 s late: the account-wide snapshot list,
+// asked for at the same time, comes first and waits for the servers. The
+// times of both, and how many snapshot lists were asked for.
+async function serversAnswerLate(page) {
+  const at = { snapshotLists: 0 };
+  await page.route('**/vpsorg/api/v1/servers/**', async (route) => {
+    at.serversAsked ??= Date.now();
+    await new Promise((r) => setTimeout(r, 1_500));
+    at.serversReleased ??= Date.now();
+    await route.continue();
+  });
+  await page.route('**/vpsorg/api/v1/snapshots/**', async (route) => {
+    at.snapshotsAsked ??= Date.now();
+    at.snapshotLists += 1;
+    await route.continue();
+  });
+  return at;
+}
+
 test("VPS.org's snapshot list is asked for beside its server list, and kept when it comes first", async () => {
   // Operations of 0.2 s: the snapshot the demo starts with under way is
   // done before the page asks, so nothing moves on VPS.org.
   const own = await launch({ opSeconds: 0.2 });
   try {
     const { page, urls } = own;
-    // The server list answers 1.5 s late: the account-wide snapshot list,
-    // asked for at the same time, comes first and waits for the servers.
-    const at = { snapshotLists: 0 };
-    await page.route('**/vpsorg/api/v1/servers/**', async (route) => {
-      at.serversAsked ??= Date.now();
-      await new Promise((r) => setTimeout(r, 1_500));
-      at.serversReleased ??= Date.now();
-      await route.continue();
-    });
-    await page.route('**/vpsorg/api/v1/snapshots/**', async (route) => {
-      at.snapshotsAsked ??= Date.now();
-      at.snapshotLists += 1;
-      await route.continue();
-    });
+    const at = await serversAnswerLate(page);
     await page.goto(urls.panel);
     const web = server(page, 'Demo VPS.org', 'web-server-01');
     await card(page, web, 'initial-setup').waitFor();
@@ -108,6 +114,23 @@ test("VPS.org's snapshot list is asked for beside its server list, and kept when
     // but at a quiet one's (60 s).
     await page.waitForTimeout(Math.max(0, at.snapshotsAsked + 4_000 - Date.now()));
     assert.equal(at.snapshotLists, 1);
+  } finally {
+    await own.close();
+  }
+});
+
+test("VPS.org's snapshot list that came before its servers is asked for again soon when a snapshot is under way", async () => {
+  // Operations of 30 s: db-server-01's snapshot is under way for 15 s.
+  const own = await launch({ opSeconds: 30 });
+  try {
+    const { page, urls } = own;
+    const at = await serversAnswerLate(page);
+    await page.goto(urls.panel);
+    await card(page, server(page, 'Demo VPS.org', 'db-server-01'), 'before-update-snapshot').waitFor();
+    assert.equal(at.snapshotLists, 1);
+    // A busy list's pace: asked for again about 3 s after the first.
+    await until(() => at.snapshotLists >= 2, 6_000, 'the snapshot list asked for again');
+    assert.ok(Date.now() - at.snapshotsAsked < 6_000);
   } finally {
     await own.close();
   }
