@@ -34,6 +34,25 @@ test('an invalid snapdeck.json says what is wrong, and the page still works', as
   }
 });
 
+test('a browser that refuses local storage: the cards still come, and the language still switches', async () => {
+  const env = await launch();
+  try {
+    const { page } = env;
+    // As a browser with site data blocked does: reading the property throws.
+    await page.addInitScript(() => Object.defineProperty(window, 'localStorage', {
+      get() { throw new DOMException('The operation is insecure.', 'SecurityError'); },
+    }));
+    await loaded(env);
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('tr');
+    await page.getByRole('combobox', { name: 'Dil' }).waitFor();
+    await card(page, server(page, 'Demo ilkbyte', 'web01'), 'base').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'tr');
+    assert.deepEqual(env.pageErrors, []);
+  } finally {
+    await env.close();
+  }
+});
+
 test('bad credentials show the provider\'s refusal on that account only', async () => {
   const env = await launch({
     accounts: (urls) => [
