@@ -54,7 +54,7 @@ for (const name of readdirSync(parts).filter((n) => n.endsWith('.wasm'))) {
   const wasm = readFileSync(out);
   blankSourcePaths(wasm);
   writeFileSync(out, wasm);
-  const hash = createHash('sha256').update(readFileSync(out)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(wasm).digest('hex').slice(0, 16);
   const hashed = name.replace(/\.wasm$/, `-${hash}.wasm`);
   renameSync(out, join(staging, hashed));
   const asked = `fetch(new URL("./${name}", import.meta.url))`;

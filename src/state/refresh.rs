@@ -312,8 +312,10 @@ mod tests {
         assert!(poked.is_due(150.0));
         // Under way again: its own answer will tell.
         poked.begin();
+        let booked = poked.next_due;
         poked.turned_quiet(100.0);
         assert!(poked.in_flight);
+        assert_eq!(poked.next_due, booked);
     }
 
     #[test]
