@@ -2,7 +2,12 @@
 // card, interleaved run by run (A B, B A, ...) in fresh browser contexts, so
 // that the machine's drift weighs on both alike. Prints each build's
 // medians (first card with its middle half, banner, first list request)
-// and the ratio B / A.
+// and the ratio B / A. Then, from three traced runs of each build, how many
+// wasm functions V8 compiled on the page's main thread before the first
+// card: it compiles each one when it is first called, so the count follows
+// the code the first card runs, and moves with the build, not with the
+// machine's load as the times do (a load whose answers come in another
+// order can run more before its first card: hence the median).
 // Runs of one build spread over 200 ms or more on a small machine: use 40
 // runs or more to see a change of 10%.
 // node end2end/bench-compare.mjs DIST_A DIST_B [runs]
@@ -19,7 +24,10 @@ function probe() {
   const watch = (selector, key) => new MutationObserver((_, seen) => {
     if (!document.querySelector(selector)) return;
     seen.disconnect();
-    requestAnimationFrame(() => { window.drawnAt[key] = Math.round(performance.now()); });
+    requestAnimationFrame(() => {
+      window.drawnAt[key] = Math.round(performance.now());
+      performance.mark(key);
+    });
   }).observe(document, { subtree: true, childList: true });
   watch('article', 'card');
   watch('header.banner', 'banner');
@@ -28,7 +36,7 @@ function probe() {
 const builds = [];
 for (const dist of [distA, distB]) {
   process.env.DIST = dist;
-  builds.push({ dist, env: await launch({}), card: [], banner: [], asked: [] });
+  builds.push({ dist, env: await launch({}), card: [], banner: [], asked: [], compiled: [] });
 }
 try {
   for (let i = 0; i < runs; i++) {
@@ -49,8 +57,26 @@ try {
       await context.close();
     }
   }
+  for (const b of builds) for (let i = 0; i < 3; i++) b.compiled.push(await compiledBeforeCard(b.env));
 } finally {
   for (const b of builds) await b.env.close();
+}
+
+// One traced load: the wasm functions compiled lazily on the main thread
+// before the first card, and their time under tracing.
+async function compiledBeforeCard(env) {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(probe);
+  await env.browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
+  await page.goto(env.urls.panel, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.drawnAt?.card, null, { timeout: 30_000 });
+  const events = JSON.parse((await env.browser.stopTracing()).toString()).traceEvents;
+  await context.close();
+  const card = events.find((e) => e.name === 'card' && e.cat === 'blink.user_timing');
+  if (!card) throw new Error('bench-compare: the trace holds no mark of the first card');
+  const lazy = events.filter((e) => e.name === 'wasm.CompileLazy' && e.pid === card.pid && e.tid === card.tid && e.ts < card.ts);
+  return { count: lazy.length, ms: lazy.reduce((sum, e) => sum + (e.dur ?? 0), 0) / 1000 };
 }
 const quantile = (list, q) => [...list].sort((x, y) => x - y)[Math.floor((list.length - 1) * q)];
 const median = (list) => quantile(list, 0.5);
@@ -58,3 +84,6 @@ for (const [name, b] of [['A', builds[0]], ['B', builds[1]]]) {
   console.log(`${name} ${b.dist}: first card ${median(b.card)} ms (middle half ${quantile(b.card, 0.25)}-${quantile(b.card, 0.75)}), banner ${median(b.banner)} ms, first list asked ${median(b.asked)} ms (median of ${runs})`);
 }
 console.log(`first card, B / A: ${(median(builds[1].card) / median(builds[0].card)).toFixed(3)}`);
+for (const [name, b] of [['A', builds[0]], ['B', builds[1]]]) {
+  console.log(`${name}: wasm functions compiled before the first card ${median(b.compiled.map((c) => c.count))} (${b.compiled.map((c) => c.count).join(', ')}), taking ${Math.round(median(b.compiled.map((c) => c.ms)))} ms traced (median of 3)`);
+}
