@@ -41,36 +41,36 @@ for (const dist of [distA, distB]) {
 try {
   for (let i = 0; i < runs; i++) {
     for (const b of i % 2 ? [builds[1], builds[0]] : builds) {
-      const context = await b.env.browser.newContext();
-      const page = await context.newPage();
-      await page.addInitScript(probe);
-      await page.goto(b.env.urls.panel, { waitUntil: 'commit' });
-      await page.waitForFunction(() => window.drawnAt?.card, null, { timeout: 30_000 });
-      const r = await page.evaluate(() => ({
-        ...window.drawnAt,
-        asked: Math.round(Math.min(...performance.getEntriesByType('resource')
-          .filter((e) => /\/(ilkbyte|vpsorg)\//.test(e.name)).map((e) => e.startTime))),
-      }));
+      const r = await load(b.env);
       b.card.push(r.card);
       b.banner.push(r.banner);
       b.asked.push(r.asked);
-      await context.close();
     }
   }
-  for (const b of builds) for (let i = 0; i < 3; i++) b.compiled.push(await compiledBeforeCard(b.env));
+  for (const b of builds) for (let i = 0; i < 3; i++) b.compiled.push(await load(b.env, true));
 } finally {
   for (const b of builds) await b.env.close();
 }
 
-// One traced load: the wasm functions compiled lazily on the main thread
-// before the first card, and their time under tracing.
-async function compiledBeforeCard(env) {
+// One load of the panel in a fresh context, until the first card is drawn:
+// the times the page took, or, traced, the wasm functions compiled lazily on
+// its main thread before that card and their time under tracing.
+async function load(env, traced = false) {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   await page.addInitScript(probe);
-  await env.browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
+  if (traced) await env.browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
   await page.goto(env.urls.panel, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.drawnAt?.card, null, { timeout: 30_000 });
+  if (!traced) {
+    const times = await page.evaluate(() => ({
+      ...window.drawnAt,
+      asked: Math.round(Math.min(...performance.getEntriesByType('resource')
+        .filter((e) => /\/(ilkbyte|vpsorg)\//.test(e.name)).map((e) => e.startTime))),
+    }));
+    await context.close();
+    return times;
+  }
   const events = JSON.parse((await env.browser.stopTracing()).toString()).traceEvents;
   await context.close();
   const card = events.find((e) => e.name === 'card' && e.cat === 'blink.user_timing');

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blankSourcePaths } from './source-paths.mjs';
+import { wasmOptArgs } from './wasm-file.mjs';
 
 const root = process.env.TRUNK_SOURCE_DIR ?? '.';
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -38,18 +39,14 @@ if (!parts) {
 
 // The main module's flags (index.html), but for one: a part's memory is
 // the main module's, which is not zero-filled when the part arrives.
-const level = html.match(/data-wasm-opt="(\w+)"/)[1];
-const params = html
-  .match(/data-wasm-opt-params="([^"]*)"/)[1]
-  .split(/\s+/)
-  .filter((p) => p && p !== '--zero-filled-memory');
+const optArgs = wasmOptArgs(html).filter((p) => p !== '--zero-filled-memory');
 const wasmOpt = join(root, 'scripts', 'node_modules', '.bin', 'wasm-opt');
 
 let loader = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
 const hashedNames = [];
 for (const name of readdirSync(parts).filter((n) => n.endsWith('.wasm'))) {
   const out = join(staging, name);
-  execFileSync(wasmOpt, [`-O${level}`, ...params, join(parts, name), '-o', out], { stdio: 'inherit' });
+  execFileSync(wasmOpt, [...optArgs, join(parts, name), '-o', out], { stdio: 'inherit' });
   // As in the main module (scripts/minify.mjs): paths no panic shows.
   const wasm = readFileSync(out);
   blankSourcePaths(wasm);

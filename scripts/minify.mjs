@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { minify as minifyJs } from 'terser';
 import { minify as minifyCss } from 'csso';
 import { blankSourcePaths } from './source-paths.mjs';
-import { leb, readLeb, sections, withSection } from './wasm-file.mjs';
+import { leb, readLeb, sections, wasmOptArgs, withSection } from './wasm-file.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const path = (name) => join(dist, name);
@@ -158,10 +158,8 @@ function withoutStreamExports(wasmName) {
   if (dropped !== 13) throw new Error(`minify: ${dropped} wasm-streams exports in ${wasmName}, 13 expected`);
   writeFileSync(path(wasmName), out);
   const html = readFileSync('index.html', 'utf8');
-  const level = html.match(/data-wasm-opt="(\w+)"/)[1];
-  const params = html.match(/data-wasm-opt-params="([^"]*)"/)[1].split(/\s+/).filter(Boolean);
   execFileSync(join('scripts', 'node_modules', '.bin', 'wasm-opt'),
-    [`-O${level}`, ...params, path(wasmName), '-o', path(wasmName)], { stdio: 'inherit' });
+    [...wasmOptArgs(html), path(wasmName), '-o', path(wasmName)], { stdio: 'inherit' });
   const [before, after] = [tableSizes(wasm), tableSizes(readFileSync(path(wasmName)))];
   if (before !== after) throw new Error(`minify: the tables of ${wasmName} went from ${before} to ${after}`);
 }

@@ -38,3 +38,10 @@ export function withSection(wasm, id, rewrite) {
   }
   return Buffer.concat(chunks);
 }
+
+/** wasm-opt's arguments for the main module, as index.html gives them to trunk. */
+export function wasmOptArgs(html) {
+  const level = html.match(/data-wasm-opt="(\w+)"/)[1];
+  const params = html.match(/data-wasm-opt-params="([^"]*)"/)[1].split(/\s+/).filter(Boolean);
+  return [`-O${level}`, ...params];
+}
