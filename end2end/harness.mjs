@@ -63,6 +63,7 @@ function start(cmd, args, what) {
  *  - serveArgs: more arguments for scripts/serve.py (e.g. --no-compress)
  *  - locale: the browser's language (default en-US: the interface contract's
  *    names are English)
+ *  - timezoneId: the browser's time zone (default: this machine's)
  */
 export async function launch(opts = {}) {
   const [simPort, proxyPort, panelPort] = [await freePort(), await freePort(), await freePort()];
@@ -107,7 +108,7 @@ export async function launch(opts = {}) {
       // Playwright gives every launch a fresh, empty profile of its own.
       args: CHROMIUM_ARGS,
     });
-    const page = await browser.newPage({ locale: opts.locale ?? 'en-US' });
+    const page = await browser.newPage({ locale: opts.locale ?? 'en-US', timezoneId: opts.timezoneId });
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     // A wasm panic is an uncaught RuntimeError; the browser's own notes on

@@ -14,7 +14,7 @@ use leptos_i18n::Locale as _;
 
 // The macro, rather than its build.rs successor (leptos_i18n_build): that
 // one brings ICU's data-export crates into every build, for formatters the
-// panel leaves to the browser's Intl.
+// panel does not use (dates and sizes are written below).
 #[allow(deprecated)]
 mod generated {
     leptos_i18n::load_locales!();
@@ -178,131 +178,250 @@ fn lower_case(text: &str, _lang: Lang) -> String {
     text.to_lowercase()
 }
 
-/// A date and time to the minute, as the browser writes it in the current
-/// language and this device's zone (`Intl.DateTimeFormat`). Natively, the
-/// ISO form in UTC.
+/// A date and time to the minute, in the current language and this
+/// device's zone: "Nov 15, 2026, 2:05 PM" in English, "15 Kas 2026 14:05"
+/// in Turkish. Natively, in UTC.
 pub fn date_time(unix_secs: i64) -> String {
+    date_time_in(lang(), unix_secs, zone_offset_min(unix_secs))
+}
+
+/// How many minutes this device's zone is east of UTC at `unix_secs`
+/// (summer time included). Natively, UTC.
+fn zone_offset_min(unix_secs: i64) -> i32 {
     #[cfg(target_arch = "wasm32")]
     {
-        intl::date_time(unix_secs)
+        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_secs as f64 * 1000.0));
+        -(at.get_timezone_offset() as i32)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        crate::time::exact(unix_secs, 0)
+        let _ = unix_secs;
+        0
     }
 }
 
-/// Makes the formatters the cards use in the current language, ahead of
-/// their first use.
-pub fn prepare() {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let _ = intl::date_time(0);
-        let _ = intl::decimal(0.0, 0);
-        let _ = intl::decimal(0.0, 1);
-    }
-}
+/// CLDR's abbreviated month names, January first.
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTHS_TR: [&str; 12] = [
+    "Oca", "Şub", "Mar", "Nis", "May", "Haz", "Tem", "Ağu", "Eyl", "Eki", "Kas", "Ara",
+];
 
-/// A number with at most `digits` decimals, in the current language's
-/// notation (`Intl.NumberFormat`: "1.5" in English, "1,5" in Turkish).
-pub fn decimal(x: f64, digits: u32) -> String {
-    #[cfg(target_arch = "wasm32")]
-    {
-        intl::decimal(x, digits)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let s = format!("{x:.0$}", digits as usize);
-        let s = if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        };
-        match lang() {
-            Lang::En => s,
-            Lang::Tr => s.replace('.', ","),
-        }
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-mod intl {
-    use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-    use wasm_bindgen::JsValue;
-
-    use super::{Lang, lang};
-
-    fn options(pairs: &[(&str, JsValue)]) -> Object {
-        let o = Object::new();
-        for (k, v) in pairs {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-        }
-        o
-    }
-
-    /// Which formatter: dates, or numbers with at most this many decimals.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Kind {
-        DateTime,
-        Decimal(u32),
-    }
-
-    thread_local! {
-        /// The formatters made so far, per language and kind: making one
-        /// costs far more than using it (thousands of cards each use one).
-        static FORMATS: std::cell::RefCell<Vec<(Lang, Kind, Function)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
-
-    /// The `format` function of this language's formatter of this kind.
-    fn formatter(kind: Kind) -> Function {
-        let lang = lang();
-        FORMATS.with(|f| {
-            let mut f = f.borrow_mut();
-            if let Some((_, _, format)) = f.iter().find(|(l, k, _)| *l == lang && *k == kind) {
-                return format.clone();
-            }
-            let locales = Array::of1(&JsValue::from_str(lang.code()));
-            let format = match kind {
-                Kind::DateTime => {
-                    let opts = options(&[
-                        ("dateStyle", "medium".into()),
-                        ("timeStyle", "short".into()),
-                    ]);
-                    Intl::DateTimeFormat::new(&locales, &opts).format()
-                }
-                Kind::Decimal(digits) => {
-                    let opts = options(&[("maximumFractionDigits", digits.into())]);
-                    Intl::NumberFormat::new(&locales, &opts).format()
-                }
+/// `unix_secs` in a zone `offset_min` minutes east of UTC, to the minute,
+/// written exactly as the browser's `Intl.DateTimeFormat` writes it with
+/// `dateStyle: "medium", timeStyle: "short"` in `lang`.
+///
+/// Written here rather than by `Intl`: a page's first `Intl` formatter
+/// loads the browser's locale data, 40-80 ms on the main thread before the
+/// first card could be drawn. The browser tests hold the two to the same
+/// text.
+pub fn date_time_in(lang: Lang, unix_secs: i64, offset_min: i32) -> String {
+    let (y, m, d, hour, minute) = crate::time::civil(unix_secs, offset_min);
+    let month = match lang {
+        Lang::En => MONTHS_EN,
+        Lang::Tr => MONTHS_TR,
+    }[(m as usize + 11) % 12];
+    match lang {
+        Lang::En => {
+            let (h12, half) = match hour {
+                0 => (12, "AM"),
+                1..=11 => (hour, "AM"),
+                12 => (12, "PM"),
+                _ => (hour - 12, "PM"),
             };
-            f.push((lang, kind, format.clone()));
-            format
-        })
+            format!("{month} {d}, {y}, {h12}:{minute:02} {half}")
+        }
+        Lang::Tr => format!("{d} {month} {y} {hour:02}:{minute:02}"),
     }
+}
 
-    fn apply(kind: Kind, value: &JsValue) -> String {
-        formatter(kind)
-            .call1(&JsValue::NULL, value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
+/// A size in MB as the cards write it: MB below 1,024, else GB to one
+/// decimal ("512 MB", "1.5 GB"; "1,5 GB" in Turkish).
+pub fn size(mb: u64) -> String {
+    if mb >= 1024 {
+        // Tenths of a GB, the half rounded up as Intl rounds it.
+        let tenths = mb.saturating_mul(20).saturating_add(1024) / 2048;
+        fill(t().size_gb().inner(), &[("n", &tenths_in(lang(), tenths))])
+    } else {
+        fill(t().size_mb().inner(), &[("n", &tenths_in(lang(), mb * 10))])
     }
+}
 
-    pub fn date_time(unix_secs: i64) -> String {
-        let date = Date::new(&JsValue::from_f64(unix_secs as f64 * 1000.0));
-        apply(Kind::DateTime, &date)
+/// A number given in tenths, with at most one decimal and its thousands
+/// grouped, as `Intl.NumberFormat` writes it in `lang`: "1,234.5" in
+/// English, "1.234,5" in Turkish; no ",0". Integers only: Rust's float
+/// formatting would add its tables to the panel.
+pub fn tenths_in(lang: Lang, tenths: u64) -> String {
+    let (group, mark) = match lang {
+        Lang::En => (',', '.'),
+        Lang::Tr => ('.', ','),
+    };
+    let digits = (tenths / 10).to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(c);
     }
-
-    pub fn decimal(x: f64, digits: u32) -> String {
-        apply(Kind::Decimal(digits), &JsValue::from_f64(x))
+    if !tenths.is_multiple_of(10) {
+        out.push(mark);
+        out.push(char::from(b'0' + (tenths % 10) as u8));
     }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
+
+    /// 2026-11-15 12:00 UTC.
+    const MID_NOVEMBER: i64 = 1_794_744_000;
+
+    #[test]
+    fn dates_are_written_as_intl_writes_them() {
+        // Each expected text is what Chromium's Intl.DateTimeFormat wrote
+        // with dateStyle "medium" and timeStyle "short" in that zone.
+        let cases: [(i64, i32, &str, &str); 8] = [
+            (
+                MID_NOVEMBER,
+                0,
+                "Nov 15, 2026, 12:00 PM",
+                "15 Kas 2026 12:00",
+            ),
+            (
+                MID_NOVEMBER,
+                180,
+                "Nov 15, 2026, 3:00 PM",
+                "15 Kas 2026 15:00",
+            ),
+            (
+                MID_NOVEMBER,
+                -300,
+                "Nov 15, 2026, 7:00 AM",
+                "15 Kas 2026 07:00",
+            ),
+            (
+                MID_NOVEMBER + 59,
+                330,
+                "Nov 15, 2026, 5:30 PM",
+                "15 Kas 2026 17:30",
+            ),
+            (0, 0, "Jan 1, 1970, 12:00 AM", "1 Oca 1970 00:00"),
+            (0, 120, "Jan 1, 1970, 2:00 AM", "1 Oca 1970 02:00"),
+            // The year's last minute, and in a zone west of UTC the day
+            // (and year) before.
+            (
+                1_767_225_599,
+                0,
+                "Dec 31, 2025, 11:59 PM",
+                "31 Ara 2025 23:59",
+            ),
+            (
+                1_767_225_600,
+                -60,
+                "Dec 31, 2025, 11:00 PM",
+                "31 Ara 2025 23:00",
+            ),
+        ];
+        for (t, offset, en, tr) in cases {
+            assert_eq!(date_time_in(Lang::En, t, offset), en);
+            assert_eq!(date_time_in(Lang::Tr, t, offset), tr);
+        }
+        // Noon and midnight, and one hour either side, in English's clock.
+        let day = 1_794_700_800; // 2026-11-15 00:00 UTC
+        let hours = [
+            (0, "12:00 AM"),
+            (1, "1:00 AM"),
+            (11, "11:00 AM"),
+            (12, "12:00 PM"),
+            (13, "1:00 PM"),
+            (23, "11:00 PM"),
+        ];
+        for (h, clock) in hours {
+            assert_eq!(
+                date_time_in(Lang::En, day + h * 3600, 0),
+                format!("Nov 15, 2026, {clock}")
+            );
+        }
+    }
+
+    #[test]
+    fn every_month_has_its_name_in_each_language() {
+        let mut en = Vec::new();
+        let mut tr = Vec::new();
+        for month in 0..12 {
+            // The 5th of each month of 2026, 00:07 UTC.
+            let t = (crate::time::days_from_civil(2026, month + 1, 5)) * 86_400 + 7 * 60;
+            en.push(date_time_in(Lang::En, t, 0));
+            tr.push(date_time_in(Lang::Tr, t, 0));
+        }
+        assert_eq!(en[0], "Jan 5, 2026, 12:07 AM");
+        assert_eq!(en[8], "Sep 5, 2026, 12:07 AM");
+        assert_eq!(en[11], "Dec 5, 2026, 12:07 AM");
+        let tr_months: Vec<_> = tr.iter().map(|d| d.split(' ').nth(1).unwrap()).collect();
+        assert_eq!(
+            tr_months,
+            [
+                "Oca", "Şub", "Mar", "Nis", "May", "Haz", "Tem", "Ağu", "Eyl", "Eki", "Kas", "Ara"
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_far_out_of_range_do_not_panic() {
+        for t in [i64::MIN, i64::MIN + 1, -1, i64::MAX - 1, i64::MAX] {
+            for offset in [-720, 0, 840] {
+                assert!(!date_time_in(Lang::En, t, offset).is_empty());
+                assert!(!date_time_in(Lang::Tr, t, offset).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_intl_writes_them() {
+        let cases: [(u64, &str, &str); 10] = [
+            (0, "0", "0"),
+            (1, "0.1", "0,1"),
+            (15, "1.5", "1,5"),
+            (10, "1", "1"),
+            (9_990, "999", "999"),
+            (10_000, "1,000", "1.000"),
+            (10_235, "1,023.5", "1.023,5"),
+            (100_000, "10,000", "10.000"),
+            (12_345_679, "1,234,567.9", "1.234.567,9"),
+            (
+                u64::MAX,
+                "1,844,674,407,370,955,161.5",
+                "1.844.674.407.370.955.161,5",
+            ),
+        ];
+        for (tenths, en, tr) in cases {
+            assert_eq!(tenths_in(Lang::En, tenths), en);
+            assert_eq!(tenths_in(Lang::Tr, tenths), tr);
+        }
+    }
+
+    #[test]
+    fn sizes_are_mb_below_a_gb_and_gb_to_a_tenth_above() {
+        set_lang(Lang::En);
+        assert_eq!(size(0), "0 MB");
+        assert_eq!(size(1023), "1,023 MB");
+        assert_eq!(size(1024), "1 GB");
+        // 1.55 GB: the half is rounded up, as Intl rounds it.
+        assert_eq!(size(1587), "1.5 GB");
+        assert_eq!(size(1588), "1.6 GB");
+        assert_eq!(size(1536), "1.5 GB");
+        assert_eq!(size(1280), "1.3 GB");
+        assert_eq!(size(2_097_152), "2,048 GB");
+        assert!(size(u64::MAX).ends_with(" GB"));
+        set_lang(Lang::Tr);
+        assert_eq!(size(1536), "1,5 GB");
+        assert_eq!(size(1023), "1.023 MB");
+        set_lang(Lang::En);
+    }
 
     #[test]
     fn join_skips_empty_parts() {
@@ -405,14 +524,5 @@ mod tests {
         assert_ne!(fold("ılık", Lang::En), fold("ILIK", Lang::En));
         assert_ne!(fold("ILIK", Lang::Tr), fold("ilik", Lang::Tr));
         assert!(fold(" Web01 ", Lang::Tr) == "web01");
-    }
-
-    #[test]
-    fn numbers_are_written_in_the_languages_notation() {
-        set_lang(Lang::Tr);
-        assert_eq!(decimal(1.5, 1), "1,5");
-        assert_eq!(decimal(20.0, 1), "20");
-        set_lang(Lang::En);
-        assert_eq!(decimal(1.25, 1), "1.2");
     }
 }

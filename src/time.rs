@@ -4,7 +4,7 @@
 use crate::i18n::{count, fill, t};
 
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -142,17 +142,20 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The date and time, to the minute, in a zone `offset_min` minutes east
+/// of UTC: (year, month 1-12, day, hour, minute).
+pub fn civil(t: i64, offset_min: i32) -> (i64, u32, u32, u32, u32) {
+    let local = t.saturating_add(i64::from(offset_min) * 60);
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    (y, m, d, (secs / 3600) as u32, (secs % 3600 / 60) as u32)
+}
+
 /// The exact time, to the minute, in a zone `offset_min` minutes east of
 /// UTC: "2026-11-24 15:31".
 pub fn exact(t: i64, offset_min: i32) -> String {
-    let local = t + i64::from(offset_min) * 60;
-    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
-    let secs = local.rem_euclid(86_400);
-    format!(
-        "{y}-{m:02}-{d:02} {:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60
-    )
+    let (y, m, d, hour, minute) = civil(t, offset_min);
+    format!("{y}-{m:02}-{d:02} {hour:02}:{minute:02}")
 }
 
 /// Turkey's offset from UTC, in minutes: ilkbyte reads a schedule's hour

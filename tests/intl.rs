@@ -1,7 +1,11 @@
 //! Dates and numbers as the browser's `Intl` writes them, in each language.
+//! The panel writes them itself (see `i18n::date_time_in`); here the two
+//! are held to the same text.
 #![cfg(target_arch = "wasm32")]
 
+use js_sys::{Array, Intl, Object, Reflect};
 use snapdeck::i18n::{self, Lang};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -26,15 +30,67 @@ fn dates_name_the_month_in_the_language_shown() {
     assert_ne!(tr, en);
 }
 
+/// What the browser's `Intl` writes for `value` in `lang`, with `options`.
+fn intl(kind: &str, lang: Lang, options: &[(&str, JsValue)], value: &JsValue) -> String {
+    let locales = Array::of1(&JsValue::from_str(lang.code()));
+    let opts = Object::new();
+    for (k, v) in options {
+        Reflect::set(&opts, &JsValue::from_str(k), v).unwrap();
+    }
+    let format = if kind == "date" {
+        Intl::DateTimeFormat::new(&locales, &opts).format()
+    } else {
+        Intl::NumberFormat::new(&locales, &opts).format()
+    };
+    format
+        .call1(&JsValue::NULL, value)
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
 #[wasm_bindgen_test]
-fn numbers_use_the_languages_decimal_mark() {
-    i18n::set_lang(Lang::Tr);
-    assert_eq!(i18n::decimal(5.4, 1), "5,4");
-    assert_eq!(i18n::decimal(1023.0, 0), "1.023");
+fn dates_are_written_exactly_as_the_browsers_intl_writes_them() {
+    let style = [
+        ("dateStyle", "medium".into()),
+        ("timeStyle", "short".into()),
+    ];
+    for lang in Lang::ALL {
+        i18n::set_lang(lang);
+        // Two years, every 7 h 13 min: every hour of the day, both sides
+        // of noon and midnight, and this zone's summer time changes.
+        let mut t = 1_767_225_600 - 86_400 * 365;
+        while t < 1_767_225_600 + 86_400 * 365 {
+            let date = js_sys::Date::new(&JsValue::from_f64(t as f64 * 1000.0));
+            assert_eq!(i18n::date_time(t), intl("date", lang, &style, &date), "{t}");
+            t += 7 * 3600 + 13 * 60;
+        }
+    }
     i18n::set_lang(Lang::En);
-    assert_eq!(i18n::decimal(5.4, 1), "5.4");
-    assert_eq!(i18n::decimal(5.44, 1), "5.4");
-    assert_eq!(i18n::decimal(1023.0, 0), "1,023");
+}
+
+#[wasm_bindgen_test]
+fn sizes_are_written_exactly_as_the_browsers_intl_writes_them() {
+    for lang in Lang::ALL {
+        i18n::set_lang(lang);
+        let values = (0..2_000).chain([10_239, 10_240, 99_999, 100_000, 12_345_678, 1 << 40]);
+        for mb in values {
+            let (digits, n) = if mb >= 1024 {
+                (1, mb as f64 / 1024.0)
+            } else {
+                (0, mb as f64)
+            };
+            let number = intl(
+                "number",
+                lang,
+                &[("maximumFractionDigits", digits.into())],
+                &n.into(),
+            );
+            let unit = if mb >= 1024 { "GB" } else { "MB" };
+            assert_eq!(i18n::size(mb), format!("{number} {unit}"), "{mb} MB");
+        }
+    }
+    i18n::set_lang(Lang::En);
 }
 
 #[wasm_bindgen_test]

@@ -25,7 +25,7 @@ async function open(opts) {
 
 const lang = (page) => page.evaluate(() => document.documentElement.lang);
 
-test('a Turkish browser gets the main view in Turkish, dates and sizes by Intl', async () => {
+test('a Turkish browser gets the main view in Turkish, with Turkish dates and sizes', async () => {
   const { page } = await open({ locale: 'tr-TR', opSeconds: 4 });
   const web01 = server(page, 'Demo ilkbyte', 'web01');
   const base = card(page, web01, 'base');
@@ -44,7 +44,7 @@ test('a Turkish browser gets the main view in Turkish, dates and sizes by Intl',
   await text(base, /Tamamlandı/);
   await text(base, /Alındı/);
   await text(base, /önce\)/);
-  // Intl's Turkish date: day, the month's Turkish short name, the year.
+  // A Turkish date: day, the month's Turkish short name, the year.
   const taken = await base.locator('time').innerText();
   assert.match(taken, /^\d{1,2} (Oca|Şub|Mar|Nis|May|Haz|Tem|Ağu|Eyl|Eki|Kas|Ara) \d{4}/, taken);
   // Sizes with a decimal comma (VPS.org's are in MB).
@@ -57,6 +57,54 @@ test('a Turkish browser gets the main view in Turkish, dates and sizes by Intl',
   const words = await base.innerText();
   assert.doesNotMatch(words, /\b(Completed|Taken|ago|Restore|Revert)\b/, words);
 });
+
+// The panel writes dates and sizes itself (the browser's Intl loads its
+// locale data on first use, tens of ms before the first card): here every
+// card's text is held to what Intl writes for the same value, in zones
+// with summer time and half hours, in each language.
+for (const [locale, timezoneId] of [['en-US', 'America/New_York'], ['tr-TR', 'Asia/Kolkata']]) {
+  test(`dates and sizes read as the browser's Intl writes them (${locale}, ${timezoneId})`, async () => {
+    const { page } = await open({ locale, timezoneId });
+    await page.locator('article time').first().waitFor();
+    await until(async () => (await page.locator('article').count()) >= 10, 10_000, 'the demo cards');
+    const checked = await page.evaluate(() => {
+      const lang = document.documentElement.lang;
+      const dates = new Intl.DateTimeFormat([lang], { dateStyle: 'medium', timeStyle: 'short' });
+      const wrong = [];
+      let count = 0;
+      for (const time of document.querySelectorAll('article time')) {
+        // ilkbyte's dates are not ISO: its cards' exact times are checked
+        // by the native tests.
+        const at = new Date(time.dateTime);
+        if (Number.isNaN(at.getTime()) || !/T/.test(time.dateTime)) continue;
+        count += 1;
+        const want = dates.format(at);
+        if (time.textContent !== want) wrong.push(`${time.dateTime}: ${time.textContent} ≠ ${want}`);
+      }
+      return { lang, count, wrong };
+    });
+    assert.ok(checked.count >= 3, `only ${checked.count} ISO dates on the cards`);
+    assert.deepEqual(checked.wrong, []);
+    // Sizes: every "n MB" or "n GB" on a card is what Intl writes for the
+    // number it stands for.
+    const sizes = await page.evaluate(() => {
+      const lang = document.documentElement.lang;
+      const [group, mark] = lang === 'tr' ? ['.', ','] : [',', '.'];
+      const out = { count: 0, wrong: [] };
+      for (const dd of document.querySelectorAll('article dd')) {
+        const m = /^([\d.,]+) (MB|GB)$/.exec(dd.textContent.trim());
+        if (!m) continue;
+        out.count += 1;
+        const n = Number(m[1].split(group).join('').replace(mark, '.'));
+        const want = new Intl.NumberFormat([lang], { maximumFractionDigits: m[2] === 'GB' ? 1 : 0 }).format(n);
+        if (m[1] !== want) out.wrong.push(`${m[1]} ${m[2]} ≠ ${want}`);
+      }
+      return out;
+    });
+    assert.ok(sizes.count >= 3, `only ${sizes.count} sizes on the cards`);
+    assert.deepEqual(sizes.wrong, []);
+  });
+}
 
 test('in Turkish: a snapshot is refused, then created, by Turkish names', async () => {
   const { page } = await open({ locale: 'tr-TR', opSeconds: 4 });

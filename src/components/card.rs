@@ -85,7 +85,7 @@ pub fn SnapshotCard(
         }
     };
     // A memo: the text node is written only when the wording changes.
-    // The exact date is written by Intl once per date, not on every tick.
+    // The exact date is written once per date, not on every tick.
     let taken = Memo::new({
         let dates = dates.clone();
         move |prev: Option<&Option<(String, String, i64)>>| {
@@ -198,7 +198,7 @@ pub fn SnapshotCard(
                             }
                         })
                 }}
-                {fact(false, t().size().inner(), Box::new(move || snap.with(|s| s.size_mb).map(format_size)))}
+                {fact(false, t().size().inner(), Box::new(move || snap.with(|s| s.size_mb).map(i18n::size)))}
                 {fact(
                     true,
                     t().description().inner(),
@@ -319,21 +319,6 @@ fn fact(
                 </div>
             }
         })
-    }
-}
-
-fn format_size(mb: u64) -> String {
-    // Written by the browser's Intl: no float formatting in the panel.
-    if mb >= 1024 {
-        fill(
-            t().size_gb().inner(),
-            &[("n", &i18n::decimal(mb as f64 / 1024.0, 1))],
-        )
-    } else {
-        fill(
-            t().size_mb().inner(),
-            &[("n", &i18n::decimal(mb as f64, 0))],
-        )
     }
 }
 

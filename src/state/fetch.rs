@@ -61,10 +61,6 @@ pub async fn load_deployment(state: AppState) {
         state.set_language(lang, false);
     }
     state.start(deployment.accounts, deployment.proxy);
-    // The browser's date and number formatters are slow to make the first
-    // time (tens of ms): made now, while the first lists are on their way,
-    // rather than when the first card is drawn.
-    leptos::task::spawn_local(async { crate::i18n::prepare() });
 }
 
 impl AppState {
