@@ -6,10 +6,10 @@
 // localhost, where one run takes a second and runs of one build spread
 // over 200 ms on a small machine, median of fifteen, with the middle half.
 // The time is the page's own: from the start of navigation to the frame in
-// which the first card is drawn, seen by a MutationObserver in the page.
-// Waiting with Playwright's role locators instead polls the page from
-// outside, which adds its own latency (80-120 ms here) and work on the
-// page's main thread.
+// which the first card is drawn, seen by a MutationObserver in the page and
+// written to its console. Waiting with Playwright's role locators instead
+// polls the page from outside, which adds its own latency (80-120 ms here)
+// and work on the page's main thread.
 // Also timed: when the overview is drawn, and when the dialogs' code (which
 // draws it), downloaded as soon as the first lists are asked for and run
 // once they have answered, has arrived (a dialog opens at once from then
@@ -26,21 +26,29 @@ const dist = process.env.DIST ?? join(dirname(fileURLToPath(import.meta.url)), '
 const hasPart = readdirSync(dist).some((n) => /^split_dialogs[^/]*\.wasm$/.test(n));
 const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
 
-// Runs in the page before its own scripts: resolves `firstCardDrawn` with
-// the time (ms since navigation start) of the animation frame after the
-// first card (an <article>) enters the document, and `overviewDrawn` the
-// same for the overview (drawn by the dialogs' part).
+// Runs in the page before its own scripts: writes to the console the time
+// (ms since navigation start) of the animation frame after the first card
+// (an <article>) enters the document, and the same for the overview (drawn
+// by the dialogs' part). Read from the console, the times need nothing
+// evaluated in the page while it loads: Playwright's first evaluation
+// there installs its own script, on the page's main thread (10-30 ms here).
 function firstCardProbe() {
-  const drawn = (selector) => new Promise((resolve) => {
+  const drawn = (selector, what) => {
     const seen = new MutationObserver(() => {
       if (!document.querySelector(selector)) return;
       seen.disconnect();
-      requestAnimationFrame(() => resolve(Math.round(performance.now())));
+      requestAnimationFrame(() => console.debug(`snapdeck:${what} ${Math.round(performance.now())}`));
     });
     seen.observe(document, { subtree: true, childList: true });
-  });
-  window.firstCardDrawn = drawn('article');
-  window.overviewDrawn = drawn('section.overview');
+  };
+  drawn('article', 'card');
+  drawn('section.overview', 'overview');
+}
+
+// The time the probe writes for `what`, or null if none within 60 s.
+function drawnTime(page, what) {
+  return page.waitForEvent('console', { predicate: (m) => m.text().startsWith(`snapdeck:${what} `), timeout: 60_000 })
+    .then((m) => Number(m.text().split(' ')[1]), () => null);
 }
 
 async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false, count = runs) {
@@ -60,16 +68,14 @@ async function firstCard(serveArgs, conditions = FAST_3G, waitPart = false, coun
       let received = 0;
       cdp.on('Network.loadingFinished', (e) => { received += e.encodedDataLength; });
       await page.addInitScript(firstCardProbe);
+      const card = drawnTime(page, 'card');
+      const overview = drawnTime(page, 'overview');
       await page.goto(env.urls.panel, { waitUntil: 'commit' });
-      times.push(await page.evaluate(() => Promise.race([
-        window.firstCardDrawn,
-        new Promise((_, fail) => setTimeout(() => fail(new Error('no card within 60 s')), 60_000)),
-      ])));
+      const cardAt = await card;
+      if (cardAt === null) throw new Error('no card within 60 s');
+      times.push(cardAt);
       bytes = received;
-      overviews.push(await page.evaluate(() => Promise.race([
-        window.overviewDrawn,
-        new Promise((resolve) => setTimeout(() => resolve(null), 60_000)),
-      ])));
+      overviews.push(await overview);
       if (waitPart) dialogs.push(await page.evaluate(() => new Promise((resolve) => {
         const seen = () => performance.getEntriesByType('resource').find((e) => /\/split_dialogs[^/]*\.wasm$/.test(e.name));
         const poll = setInterval(() => {

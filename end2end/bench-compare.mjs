@@ -27,6 +27,7 @@ function probe() {
     requestAnimationFrame(() => {
       window.drawnAt[key] = Math.round(performance.now());
       performance.mark(key);
+      if (key === 'card') console.debug('snapdeck:card');
     });
   }).observe(document, { subtree: true, childList: true });
   watch('article', 'card');
@@ -60,8 +61,12 @@ async function load(env, traced = false) {
   const page = await context.newPage();
   await page.addInitScript(probe);
   if (traced) await env.browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
+  // Told by the page's console: nothing is evaluated in the page until its
+  // first card is drawn (Playwright's first evaluation there installs its
+  // own script on the page's main thread, and polling adds work per frame).
+  const drawn = page.waitForEvent('console', { predicate: (m) => m.text() === 'snapdeck:card', timeout: 30_000 });
   await page.goto(env.urls.panel, { waitUntil: 'commit' });
-  await page.waitForFunction(() => window.drawnAt?.card, null, { timeout: 30_000 });
+  await drawn;
   if (!traced) {
     const times = await page.evaluate(() => ({
       ...window.drawnAt,
