@@ -182,22 +182,7 @@ fn lower_case(text: &str, _lang: Lang) -> String {
 /// device's zone: "Nov 15, 2026, 2:05 PM" in English, "15 Kas 2026 14:05"
 /// in Turkish. Natively, in UTC.
 pub fn date_time(unix_secs: i64) -> String {
-    date_time_in(lang(), unix_secs, zone_offset_min(unix_secs))
-}
-
-/// How many minutes this device's zone is east of UTC at `unix_secs`
-/// (summer time included). Natively, UTC.
-fn zone_offset_min(unix_secs: i64) -> i32 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_secs as f64 * 1000.0));
-        -(at.get_timezone_offset() as i32)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = unix_secs;
-        0
-    }
+    date_time_in(lang(), unix_secs, crate::time::zone_offset_min(unix_secs))
 }
 
 /// CLDR's abbreviated month names, January first.
@@ -354,7 +339,7 @@ mod tests {
         let mut tr = Vec::new();
         for month in 0..12 {
             // The 5th of each month of 2026, 00:07 UTC.
-            let t = (crate::time::days_from_civil(2026, month + 1, 5)) * 86_400 + 7 * 60;
+            let t = crate::time::days_from_civil(2026, month + 1, 5) * 86_400 + 7 * 60;
             en.push(date_time_in(Lang::En, t, 0));
             tr.push(date_time_in(Lang::Tr, t, 0));
         }

@@ -142,6 +142,21 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// How many minutes this device's zone is east of UTC at `unix_secs`
+/// (summer time included), as the browser knows it. Natively, UTC.
+pub fn zone_offset_min(unix_secs: i64) -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_secs as f64 * 1000.0));
+        -(at.get_timezone_offset() as i32)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = unix_secs;
+        0
+    }
+}
+
 /// The date and time, to the minute, in a zone `offset_min` minutes east
 /// of UTC: (year, month 1-12, day, hour, minute).
 pub fn civil(t: i64, offset_min: i32) -> (i64, u32, u32, u32, u32) {

@@ -283,9 +283,9 @@ pub(crate) fn act<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
     Box::new(f)
 }
 
-/// Minutes east of UTC of this browser's zone.
+/// Minutes east of UTC of this browser's zone, now.
 pub(crate) fn local_offset_min() -> i32 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+    crate::time::zone_offset_min((crate::state::now_ms() / 1000.0) as i64)
 }
 
 /// The name Snapdeck gives a snapshot it takes now on a server whose
