@@ -31,7 +31,8 @@ function probe() {
     });
   }).observe(document, { subtree: true, childList: true });
   watch('article', 'card');
-  watch('header.banner', 'banner');
+  // The panel's own banner, not index.html's stand-in.
+  watch('header.banner nav', 'banner');
 }
 
 const builds = [];

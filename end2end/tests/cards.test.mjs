@@ -142,7 +142,8 @@ test('the first lists are asked for before the page is built, which then goes on
     const { page, urls } = own;
     await page.addInitScript(() => {
       new MutationObserver((_, seen) => {
-        if (!document.querySelector('header.banner')) return;
+        // The panel's own banner (index.html's stands in for it until then).
+        if (!document.querySelector('header.banner nav')) return;
         seen.disconnect();
         window.bannerAt = performance.now();
       }).observe(document, { subtree: true, childList: true });
@@ -273,13 +274,50 @@ test('a slow snapdeck.json does not hold the page back: the banner comes first, 
       await route.continue();
     });
     await page.goto(urls.panel);
-    await page.getByRole('banner').getByText('Snapdeck').waitFor({ timeout: 2_500 });
+    await page.getByRole('banner').getByRole('button', { name: 'Add account' }).waitFor({ timeout: 2_500 });
     assert.equal(released, false, 'the banner came before snapdeck.json was read');
     assert.equal(await page.getByRole('article').count(), 0);
     // Not yet read is not "no accounts".
     assert.equal(await page.getByRole('heading', { name: 'No accounts yet' }).count(), 0);
     await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
     assert.equal(released, true);
+  } finally {
+    await own.close();
+  }
+});
+
+test("index.html's banner is drawn before the panel's code has come, and the panel's own takes its place in the same frame", async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    // In every frame until the first card: the banners on the page, each
+    // the panel's (with its actions) or index.html's.
+    await page.addInitScript(() => {
+      window.bannersDrawn = [];
+      const look = () => {
+        const banners = [...document.querySelectorAll('header.banner')];
+        window.bannersDrawn.push(banners.map((h) => (h.querySelector('nav') ? 'panel' : 'page')).join('+'));
+        if (!document.querySelector('article')) requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    });
+    let released = false;
+    await page.route('**/snapdeck_bg.wasm', async (route) => {
+      await new Promise((r) => setTimeout(r, 2_000));
+      released = true;
+      await route.continue();
+    });
+    await page.goto(urls.panel);
+    await page.getByRole('banner').getByRole('heading', { name: 'Snapdeck' }).waitFor({ timeout: 1_500 });
+    assert.equal(released, false, "the banner was drawn before the panel's code came");
+    assert.equal(await page.getByRole('banner').getByRole('button').count(), 0);
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    const frames = await page.evaluate(() => window.bannersDrawn);
+    // Frames before the document's body was parsed have none.
+    const drawn = frames.slice(frames.findIndex((f) => f !== ''));
+    const changes = drawn.filter((f, i) => i === 0 || f !== drawn[i - 1]);
+    assert.deepEqual(changes, ['page', 'panel'], `banners frame by frame: ${changes.join(' → ')}`);
+    assert.equal(await page.locator('#boot-banner').count(), 0);
   } finally {
     await own.close();
   }

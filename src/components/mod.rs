@@ -77,7 +77,18 @@ pub fn App() -> impl IntoView {
     // texts are read once, as each part is built (no signal per text).
     move || {
         i18n::set_lang(state.lang.get());
-        drawn.get().then(|| view! { <Page loading many dialogs /> })
+        drawn.get().then(|| {
+            remove_boot_banner();
+            view! { <Page loading many dialogs /> }
+        })
+    }
+}
+
+/// Removes the banner that `index.html` shows until the page is drawn: the
+/// page's own banner takes its place in the same frame.
+fn remove_boot_banner() {
+    if let Some(banner) = document().get_element_by_id("boot-banner") {
+        banner.remove();
     }
 }
 
