@@ -16,28 +16,38 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+// `count` distinct free ports: every one is held until all are found, so
+// that the simulator, the proxy and the static server never get the same.
+async function freePorts(count) {
+  const held = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      held.push(await new Promise((resolve, reject) => {
+        const srv = createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve(srv));
+      }));
+    }
+    return held.map((srv) => srv.address().port);
+  } finally {
+    await Promise.all(held.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  }
 }
 
-async function waitFor(url, what, proc) {
+// Waits until `url` answers as `what` does (`ours` tells its answer from
+// another server's, should the port have been taken meanwhile).
+async function waitFor(url, what, proc, ours) {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}: ${proc.logs}`);
     try {
-      await fetch(url, { headers: { Origin: 'http://harness.invalid' } });
-      return;
+      const r = await fetch(url, { headers: { Origin: 'http://harness.invalid' } });
+      if (ours(r)) return;
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      // Not listening yet.
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} did not start at ${url}`);
 }
@@ -66,7 +76,7 @@ function start(cmd, args, what) {
  *  - timezoneId: the browser's time zone (default: this machine's)
  */
 export async function launch(opts = {}) {
-  const [simPort, proxyPort, panelPort] = [await freePort(), await freePort(), await freePort()];
+  const [simPort, proxyPort, panelPort] = await freePorts(3);
   const urls = {
     sim: `http://127.0.0.1:${simPort}`,
     proxy: `http://127.0.0.1:${proxyPort}/`,
@@ -99,9 +109,10 @@ export async function launch(opts = {}) {
     const panel = start('python3', [join(root, 'scripts', 'serve.py'), '--dir', process.env.DIST ?? join(root, 'dist'),
       '--port', String(panelPort), '--config', configFile, ...(opts.serveArgs ?? [])], 'static server');
     procs.push(panel);
-    await waitFor(`${urls.sim}/`, 'simulator', sim);
-    await waitFor(urls.proxy, 'proxy', proxy);
-    await waitFor(urls.panel, 'static server', panel);
+    const type = (r) => r.headers.get('content-type') ?? '';
+    await waitFor(`${urls.sim}/`, 'simulator', sim, (r) => r.ok && type(r).startsWith('application/json'));
+    await waitFor(urls.proxy, 'proxy', proxy, (r) => r.headers.has('x-snapdeck-proxy'));
+    await waitFor(urls.panel, 'static server', panel, (r) => r.ok && type(r).startsWith('text/html'));
 
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
