@@ -143,3 +143,15 @@ export async function overflow(page) {
     return wide;
   });
 }
+
+/** Holds every request to `url` back `ms` before it goes on; the answer
+ *  tells whether any has gone yet. */
+export async function holdBack(page, url, ms) {
+  let released = false;
+  await page.route(url, async (route) => {
+    await new Promise((r) => setTimeout(r, ms));
+    released = true;
+    await route.continue();
+  });
+  return () => released;
+}

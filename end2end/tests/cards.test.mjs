@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../harness.mjs';
-import { account, server, card, text, until } from '../helpers.mjs';
+import { account, server, card, text, until, holdBack } from '../helpers.mjs';
 
 let env;
 before(async () => { env = await launch({ opSeconds: 30 }); });
@@ -267,20 +267,15 @@ test('a slow snapdeck.json does not hold the page back: the banner comes first, 
   const own = await launch({});
   try {
     const { page, urls } = own;
-    let released = false;
-    await page.route('**/snapdeck.json', async (route) => {
-      await new Promise((r) => setTimeout(r, 3_000));
-      released = true;
-      await route.continue();
-    });
+    const released = await holdBack(page, '**/snapdeck.json', 3_000);
     await page.goto(urls.panel);
     await page.getByRole('banner').getByRole('button', { name: 'Add account' }).waitFor({ timeout: 2_500 });
-    assert.equal(released, false, 'the banner came before snapdeck.json was read');
+    assert.equal(released(), false, 'the banner came before snapdeck.json was read');
     assert.equal(await page.getByRole('article').count(), 0);
     // Not yet read is not "no accounts".
     assert.equal(await page.getByRole('heading', { name: 'No accounts yet' }).count(), 0);
     await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
-    assert.equal(released, true);
+    assert.equal(released(), true);
   } finally {
     await own.close();
   }
@@ -301,15 +296,10 @@ test("index.html's banner is drawn before the panel's code has come, and the pan
       };
       requestAnimationFrame(look);
     });
-    let released = false;
-    await page.route('**/snapdeck_bg.wasm', async (route) => {
-      await new Promise((r) => setTimeout(r, 2_000));
-      released = true;
-      await route.continue();
-    });
+    const released = await holdBack(page, '**/snapdeck_bg.wasm', 2_000);
     await page.goto(urls.panel);
     await page.getByRole('banner').getByRole('heading', { name: 'Snapdeck' }).waitFor({ timeout: 1_500 });
-    assert.equal(released, false, "the banner was drawn before the panel's code came");
+    assert.equal(released(), false, "the banner was drawn before the panel's code came");
     assert.equal(await page.getByRole('banner').getByRole('button').count(), 0);
     await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
     const frames = await page.evaluate(() => window.bannersDrawn);
