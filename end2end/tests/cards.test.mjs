@@ -136,7 +136,7 @@ test("VPS.org's snapshot list that came before its servers is asked for again so
   }
 });
 
-test('the first lists are asked for before the page is built, which then goes on while they travel', async () => {
+test('the first lists are asked for before the page is built', async () => {
   const own = await launch({});
   try {
     const { page, urls } = own;
@@ -242,6 +242,51 @@ test("on a return at the same width, the overview's kept place has the height it
       await first.waitFor();
       assert.equal(await kept(), '', value);
     }
+  } finally {
+    await own.close();
+  }
+});
+
+test('the page is drawn with its first cards, not empty before them', async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    // The page's clock stands still: only the first answers can have the
+    // page drawn, not its "at the latest" timer.
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await page.addInitScript(() => {
+      new MutationObserver((_, seen) => {
+        if (!document.querySelector('header.banner nav')) return;
+        seen.disconnect();
+        window.drawnWith = {
+          cards: document.querySelectorAll('article').length,
+          servers: document.querySelectorAll('section.server').length,
+        };
+      }).observe(document, { subtree: true, childList: true });
+    });
+    await page.goto(urls.panel);
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor();
+    const drawnWith = await page.evaluate(() => window.drawnWith);
+    assert.ok(drawnWith.cards >= 1, `the panel's page was first drawn with ${drawnWith.cards} cards`);
+    assert.ok(drawnWith.servers >= 1, `and ${drawnWith.servers} servers`);
+  } finally {
+    await own.close();
+  }
+});
+
+test('providers slow to answer do not keep the page away: it is drawn without their cards, which come when they answer', async () => {
+  const own = await launch({});
+  try {
+    const { page, urls } = own;
+    const released = await holdBack(page, /\/(ilkbyte|vpsorg)\//, 3_000);
+    await page.goto(urls.panel);
+    await page.getByRole('banner').getByRole('button', { name: 'Add account' }).waitFor({ timeout: 2_500 });
+    assert.equal(released(), false, 'the page was drawn before the providers answered');
+    assert.equal(await page.getByRole('article').count(), 0);
+    await page.getByRole('region', { name: 'Demo ilkbyte', exact: true }).waitFor();
+    await card(page, server(page, 'Demo VPS.org', 'web-server-01'), 'initial-setup').waitFor({ timeout: 10_000 });
+    assert.equal(released(), true);
   } finally {
     await own.close();
   }

@@ -39,17 +39,31 @@ pub fn App() -> impl IntoView {
     let loading = RwSignal::new(true);
     let dialogs = DialogCode::new(loading, state);
     provide_context(dialogs);
-    // The page is built once the first lists are asked for (their fetches,
-    // spawned by `start`, run before the page's own update), so that they
-    // travel while it is built and first laid out rather than after. If
-    // `snapdeck.json` is slow to come, the page is drawn without it.
+    // The page is drawn when it has its first cards to show (or no account
+    // to ask), not before: a page drawn while the first lists are on their
+    // way makes the browser lay out and paint it just as they answer, and
+    // their cards wait for that. index.html's banner stands meanwhile. A
+    // slow `snapdeck.json` or a slow provider does not hold it longer than
+    // `DRAW_AT_THE_LATEST`.
     let drawn = RwSignal::new(false);
     spawn_local(async move {
         load_deployment(state).await;
         loading.set(false);
-        set_if_changed(drawn, true);
     });
-    set_timeout(move || set_if_changed(drawn, true), DRAW_WITHOUT_DEPLOYMENT);
+    Effect::new(move |_| {
+        if drawn.get_untracked() {
+            // Drawn: nothing more to watch.
+            return;
+        }
+        let ready = !loading.get()
+            && state
+                .accounts
+                .with(|a| a.is_empty() || a.iter().any(|a| a.has_first_cards()));
+        if ready {
+            set_if_changed(drawn, true);
+        }
+    });
+    set_timeout(move || set_if_changed(drawn, true), DRAW_AT_THE_LATEST);
 
     // Many servers: those off screen skip layout (see `.many` in the CSS).
     let many = move || {
@@ -97,9 +111,10 @@ fn remove_boot_banner() {
 /// does not keep the overview away.
 const RUN_PART_WITHOUT_LISTS: Duration = Duration::from_millis(1500);
 
-/// How long the page waits for `snapdeck.json` before it is drawn without
-/// it (it is preloaded beside the panel's code, so it is usually there).
-const DRAW_WITHOUT_DEPLOYMENT: Duration = Duration::from_millis(200);
+/// How long after the start the page is drawn at the latest, with what has
+/// come by then: on a slow network, the banner's actions (add an account,
+/// settings) are not kept away while the first lists travel.
+const DRAW_AT_THE_LATEST: Duration = Duration::from_millis(400);
 
 /// The language switch in the banner, each language named in itself.
 #[component]

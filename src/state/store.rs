@@ -460,6 +460,21 @@ impl AccountStore {
         self.loaded.get() || self.error.with(Option::is_some)
     }
 
+    /// Something of it can be drawn as it will stay: a first snapshot
+    /// list has answered or failed, or it has no servers, or its server
+    /// list failed (or cannot be asked for). Reactive.
+    pub fn has_first_cards(&self) -> bool {
+        self.error.with(Option::is_some)
+            || self.snapshots_error.with(Option::is_some)
+            || (self.loaded.get()
+                && self.servers.with(|list| {
+                    list.is_empty()
+                        || list
+                            .iter()
+                            .any(|s| s.loaded.get() || s.error.with(Option::is_some))
+                }))
+    }
+
     /// Its servers and cards, and itself.
     pub fn dispose(self) {
         for s in self.servers.get_untracked() {
@@ -574,6 +589,43 @@ mod tests {
             .error
             .set(Some(crate::state::errors::Problem::Locked));
         assert!(came.answered() && failed.answered());
+    }
+
+    #[test]
+    fn an_account_has_first_cards_once_a_snapshot_list_came_or_failed() {
+        use crate::state::errors::Problem;
+        let account = || Account {
+            provider: ProviderKind::Ilkbyte,
+            label: "Demo".into(),
+            base_url: String::new(),
+            credentials: Default::default(),
+            proxy: String::new(),
+            protected: Vec::new(),
+        };
+        let asking = AccountStore::new(0, account());
+        assert!(!asking.has_first_cards());
+        // The servers are known, their snapshots not yet: only headings.
+        asking.patch_servers(vec![server_store().server.get_untracked()]);
+        assert!(asking.answered() && !asking.has_first_cards());
+        let first = asking.servers.get_untracked()[0].clone();
+        first.loaded.set(true);
+        assert!(asking.has_first_cards());
+        first.loaded.set(false);
+        first.error.set(Some(Problem::NoKeys));
+        assert!(asking.has_first_cards());
+
+        let empty = AccountStore::new(1, account());
+        empty.patch_servers(Vec::new());
+        assert!(
+            empty.has_first_cards(),
+            "no servers: nothing more to wait for"
+        );
+        let locked = AccountStore::new(2, account());
+        locked.error.set(Some(Problem::Locked));
+        assert!(locked.has_first_cards());
+        let failed = AccountStore::new(3, account());
+        failed.snapshots_error.set(Some(Problem::NoKeys));
+        assert!(failed.has_first_cards());
     }
 
     #[test]
