@@ -16,7 +16,7 @@ use leptos::tachys::view::keyed::keyed;
 use leptos::task::spawn_local;
 
 use crate::i18n;
-use crate::state::store::unowned;
+use crate::state::store::{page_ready, unowned};
 use crate::state::{AppState, Dialog, at_once, load_deployment, set_if_changed};
 use account::AccountSection;
 use dialogs::{ConfirmDialog, NewSnapshotDialog, ScheduleDialog};
@@ -55,11 +55,7 @@ pub fn App() -> impl IntoView {
             // Drawn: nothing more to watch.
             return;
         }
-        let ready = !loading.get()
-            && state
-                .accounts
-                .with(|a| a.is_empty() || a.iter().any(|a| a.has_first_cards()));
-        if ready {
+        if state.accounts.with(|a| page_ready(!loading.get(), a)) {
             set_if_changed(drawn, true);
         }
     });

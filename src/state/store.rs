@@ -418,6 +418,13 @@ pub fn display_order(provider: ProviderKind, snaps: &[Snapshot]) -> Vec<(usize, 
     }
 }
 
+/// The page can be drawn as it will stay: `snapdeck.json` is read, and
+/// there is no account to ask, or one of them has its first cards.
+/// Reactive.
+pub fn page_ready(read: bool, accounts: &[AccountStore]) -> bool {
+    read && (accounts.is_empty() || accounts.iter().any(AccountStore::has_first_cards))
+}
+
 /// A snapshot list as fetched: each snapshot with its server's key.
 pub type SnapshotList = Vec<(String, Snapshot)>;
 
@@ -626,6 +633,14 @@ mod tests {
         let failed = AccountStore::new(3, account());
         failed.snapshots_error.set(Some(Problem::NoKeys));
         assert!(failed.has_first_cards());
+
+        // The page: once snapdeck.json is read, with one account's cards.
+        let still = AccountStore::new(4, account());
+        assert!(!page_ready(true, &[still]));
+        assert!(!page_ready(false, &[still, locked]));
+        assert!(page_ready(true, &[still, locked]));
+        assert!(!page_ready(false, &[]));
+        assert!(page_ready(true, &[]), "no account: nothing to wait for");
     }
 
     #[test]
